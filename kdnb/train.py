@@ -151,7 +151,7 @@ def fit(model: nn.Module, x: torch.Tensor, objective: Objective, schedule: Sched
             idx = perm[i * bs:(i + 1) * bs]
             xb = aug(_prepare(x[idx], device), gen)
             if schedule.mixup:
-                xb = augment.mixup(xb, gen).x
+                xb = augment.mixup(xb, gen)
             with _amp(device):
                 terms = objective(model, xb, idx)
             loss = sum(terms.values())
@@ -166,9 +166,10 @@ def fit(model: nn.Module, x: torch.Tensor, objective: Objective, schedule: Sched
         for k, v in sums.items():  # one host sync per epoch
             curves.setdefault(k, []).append(float(v) / max(steps_per_epoch, 1))
         if evaluate is not None and ((epoch + 1) % eval_every == 0 or epoch + 1 == schedule.epochs):
+            curves.setdefault("eval_epoch", []).append(epoch + 1)
             for k, v in evaluate(model).items():
                 curves.setdefault(k, []).append(v)
-            bar.set_postfix({k: f"{curves[k][-1]:.2f}" for k in curves if k not in ("epoch", "lr")})
+            bar.set_postfix({k: f"{curves[k][-1]:.2f}" for k in curves if k not in ("epoch", "lr", "eval_epoch")})
             model.train()
         if checkpoint:
             atomic_save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
@@ -189,7 +190,7 @@ def _flatten(curves: dict[str, list]) -> dict[str, torch.Tensor]:
 
 
 def _unflatten(state: dict[str, torch.Tensor]) -> dict[str, list]:
-    return {k: [int(a) if k == "epoch" else float(a) for a in v.tolist()] for k, v in state.items()}
+    return {k: [int(a) if k.endswith("epoch") else float(a) for a in v.tolist()] for k, v in state.items()}
 
 
 def atomic_save(obj, path: str | Path) -> None:

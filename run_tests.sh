@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The test command: unit tests, then every notebook at smoke scale under nbval (cells marked NBVAL_CHECK_OUTPUT
+# are compared with their stored outputs; every other cell must run without error).
+# Runs in a fresh cache and figure folder, so nothing earlier is reused and the committed figures are untouched.
+set -euo pipefail
+cd "$(dirname "$0")"
+source tools/bootstrap.sh
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+export KDNB_CACHE="$scratch/runs" KDNB_FIGURES="$scratch/figures" KDNB_PROGRESS=0
+python -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider "$@"

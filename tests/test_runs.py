@@ -1,0 +1,114 @@
+"""The run cache: hits, misses, atomic writes under a crash, weights_only loading, determinism, resume."""
+import json
+from dataclasses import dataclass
+
+import pytest
+import torch
+
+from kdnb.experiments import KDRun, Schedule, TeacherRun, Transfer, load_model
+from kdnb.runs import EXPERIMENTS, config_key, lookup, run
+from kdnb.train import atomic_save
+
+CALLS = []
+
+
+@dataclass(frozen=True)
+class Counted:
+    value: int
+    seed: int = 0
+
+
+@EXPERIMENTS.register("Counted")
+def _counted(cfg, ctx, folder):
+    CALLS.append(cfg.value)
+    folder.save("weights.pt", {"w": torch.full((2,), float(cfg.value))})
+    if cfg.value < 0:
+        raise RuntimeError("simulated crash after the artefact, before the record")
+    return {"double": 2 * cfg.value}, {"x": [1, 2]}
+
+
+def test_cache_miss_then_hit(ctx):
+    CALLS.clear()
+    r1 = run(Counted(3), ctx)
+    r2 = run(Counted(3), ctx)
+    assert CALLS == [3] and r1.metrics == r2.metrics == {"double": 6}
+    run(Counted(4), ctx)
+    assert CALLS == [3, 4]  # a different config is a different key
+    assert config_key(Counted(3)) != config_key(Counted(4))
+    run(Counted(3), ctx, force=True)
+    assert CALLS == [3, 4, 3]
+
+
+def test_record_contents_and_weights_only_loading(ctx):
+    r = run(Counted(5), ctx)
+    data = json.loads((r.folder / "record.json").read_text())
+    assert data["config"] == {"kind": "Counted", "value": 5, "seed": 0}
+    assert set(data["meta"]) >= {"seed", "versions", "wall_time_s", "device"}
+    assert data["meta"]["versions"]["torch"] == torch.__version__
+    assert torch.equal(r.load("weights.pt")["w"], torch.tensor([5.0, 5.0]))
+
+
+def test_a_crashed_run_leaves_no_record_and_reruns(ctx):
+    CALLS.clear()
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        run(Counted(-1), ctx)
+    assert lookup(Counted(-1), ctx) is None  # no half-written record
+    with pytest.raises(RuntimeError):
+        run(Counted(-1), ctx)
+    assert CALLS == [-1, -1]  # it was not mistaken for a finished run
+
+
+def test_atomic_save_keeps_the_old_file_when_interrupted(tmp_path, monkeypatch):
+    path = tmp_path / "ckpt.pt"
+    atomic_save({"v": torch.tensor(1)}, path)
+
+    def boom(*a, **k):
+        raise KeyboardInterrupt("killed mid-write")
+
+    monkeypatch.setattr(torch, "save", boom)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_save({"v": torch.tensor(2)}, path)
+    monkeypatch.undo()
+    assert torch.load(path, weights_only=True)["v"].item() == 1
+
+
+def _tiny_kd(epochs=3):
+    teacher = TeacherRun("digits", "lenet5", Schedule(epochs=6, batch_size=64, lr=0.05, augment="none"))
+    return KDRun(teacher, "lenet5_half", Transfer("dataset:digits", 512),
+                 Schedule(epochs=epochs, batch_size=128, lr=0.1, augment="standard", mixup=True), temperature=4.0)
+
+
+def test_same_seed_on_cpu_gives_identical_metrics(ctx, tmp_path):
+    from kdnb.runs import Context
+
+    other = Context.make("cpu", cache_root=tmp_path / "other", progress=False)
+    a, b = run(_tiny_kd(), ctx), run(_tiny_kd(), other)
+    assert a.curves == b.curves and a.metrics["test_acc"] == b.metrics["test_acc"]
+    assert a.metrics["teacher_acc"] > 50  # the digits teacher learned something
+    student = load_model(a)
+    assert sum(p.numel() for p in student.parameters()) < sum(p.numel() for p in load_model(
+        lookup(_tiny_kd().teacher, ctx)).parameters())
+
+
+def test_a_killed_training_resumes_to_the_same_result(ctx, tmp_path, monkeypatch):
+    """Kill a run after its 2nd epoch (checkpoint written), rerun: the result equals an uninterrupted run."""
+    from kdnb import train
+    from kdnb.runs import Context
+
+    full = run(_tiny_kd(epochs=4), Context.make("cpu", cache_root=tmp_path / "full", progress=False))
+    real_save, saves = train.atomic_save, []
+
+    def save_then_die(obj, path):
+        real_save(obj, path)
+        if str(path).endswith("partial.pt") and "KDRun" in str(path):
+            saves.append(path)
+            if len(saves) == 2:
+                raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(train, "atomic_save", save_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        run(_tiny_kd(epochs=4), ctx)
+    monkeypatch.setattr(train, "atomic_save", real_save)
+    assert lookup(_tiny_kd(epochs=4), ctx) is None
+    resumed = run(_tiny_kd(epochs=4), ctx)
+    assert resumed.curves == full.curves
