@@ -33,7 +33,7 @@ def out_dir(scale: str) -> Path:
 
 def save_figure(fig, name: str, scale: str, stamp: str | None = None) -> Path:
     """Save ``fig`` as figures/<scale>/<name>.png and .pdf, stamped with the scale; returns the PNG path."""
-    fig.text(0.995, 0.005, stamp or f"kdnb · scale={scale}", ha="right", va="bottom", fontsize=7, color="0.45")
+    fig.text(0.995, 1.0, stamp or f"kdnb · scale={scale}", ha="right", va="bottom", fontsize=7, color="0.45")
     d = out_dir(scale)
     fig.savefig(d / f"{name}.png", bbox_inches="tight")
     fig.savefig(d / f"{name}.pdf", bbox_inches="tight", metadata={"CreationDate": None, "ModDate": None})

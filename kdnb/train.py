@@ -114,6 +114,28 @@ def kd_objective(teacher: nn.Module, temperature: float, targets: str = "soft", 
     return step
 
 
+def make_step(model: nn.Module, objective: Objective, opt, sched, aug, mixup: bool):
+    """One optimisation step on a uint8 batch: to float → augment per image → mixup → objective → SGD.
+
+    Everything stays on the batch's device and nothing is read back to the host.
+    """
+    device = next(model.parameters()).device
+
+    def step(xb_uint8: torch.Tensor, idx: torch.Tensor, gen: torch.Generator) -> dict[str, torch.Tensor]:
+        xb = aug(_prepare(xb_uint8, device), gen)
+        if mixup:
+            xb = augment.mixup(xb, gen)
+        with _amp(device):
+            terms = objective(model, xb, idx)
+        opt.zero_grad(set_to_none=True)
+        sum(terms.values()).backward()
+        opt.step()
+        sched.step()
+        return terms
+
+    return step
+
+
 def fit(model: nn.Module, x: torch.Tensor, objective: Objective, schedule: Schedule, *, seed: int,
         evaluate: Callable[[nn.Module], dict[str, float]] | None = None, eval_every: int = 1,
         checkpoint: str | Path | None = None, desc: str = "train", progress: bool = True) -> dict[str, list]:
@@ -134,6 +156,7 @@ def fit(model: nn.Module, x: torch.Tensor, objective: Objective, schedule: Sched
         model.to(memory_format=torch.channels_last)
     opt, sched = make_optimizer(model, schedule, max(total, 1), device)
     aug = augment.build(schedule.augment, image_size=x.shape[-1], mean=_mean_of(model, x))
+    step = make_step(model, objective, opt, sched, aug, schedule.mixup)
     gen = torch.Generator(device=device).manual_seed(seed)
     curves: dict[str, list] = {"epoch": [], "lr": []}
     start = 0
@@ -149,15 +172,7 @@ def fit(model: nn.Module, x: torch.Tensor, objective: Objective, schedule: Sched
         perm = torch.randperm(n, device=device, generator=gen)
         for i in range(steps_per_epoch):
             idx = perm[i * bs:(i + 1) * bs]
-            xb = aug(_prepare(x[idx], device), gen)
-            if schedule.mixup:
-                xb = augment.mixup(xb, gen)
-            with _amp(device):
-                terms = objective(model, xb, idx)
-            loss = sum(terms.values())
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step(); sched.step()
+            terms = step(x[idx], idx, gen)
             for k, v in terms.items():
                 sums[k] = sums.get(k, 0) + v.detach().float()
             bar.update(1)
