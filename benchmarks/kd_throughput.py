@@ -5,7 +5,7 @@ mixup) on the same models, batch and synthetic uint8 images; only the way augmen
 differs:
 
   naive  — torchvision.transforms.v2 per image on PIL images inside a DataLoader with worker processes
-           (paper A's official pipeline), batches copied to the device, fp32;
+           (paper A's official pipeline), batches copied to the device, then the same step;
   kdnb   — images already on the device, ``kdnb.augment`` regime ``high`` with independent random parameters
            per image, bf16 autocast + channels_last on CUDA, no host sync per step (``kdnb.train.make_step``);
   kdnb-noaug — the same step without augmentation: the ceiling the augmentation could reach.
@@ -30,7 +30,7 @@ import kdnb  # noqa: E402,F401
 from kdnb import augment  # noqa: E402
 from kdnb.config import resolve_device  # noqa: E402
 from kdnb.models import build_model  # noqa: E402
-from kdnb.train import Schedule, kd_objective, make_optimizer, make_step  # noqa: E402
+from kdnb.train import Schedule, augmented_batches, kd_objective, make_optimizer, make_step  # noqa: E402
 
 GFLOP_PER_IMG = {("resnet50", "resnet18"): 5.93}  # teacher fwd + student fwd/bwd, performance notes §1
 
@@ -116,31 +116,35 @@ def main():
         opt, sched = make_optimizer(student, Schedule(), 10_000, device)
         objective = kd_objective(teacher, 4.0)
         model = torch.compile(student) if compiled else student
-        return make_step(model, objective, opt, sched, augment.build(regime, 32, (0.5,) * 3), mixup=True)
+        return make_step(model, objective, opt, sched, mixup=True), augment.build(regime, 32, (0.5,) * 3)
 
     results = {}
     gen = torch.Generator(device=device).manual_seed(0)
     xd = x.to(device)
 
-    def device_batch():
-        idx = torch.randint(0, n, (args.batch,), device=device, generator=gen)
-        return xd[idx], idx, gen
+    def device_batches(aug):
+        """kdnb's epoch loop: shuffle on the device, augment several batches per call (kdnb.train.fit)."""
+        steps = n // args.batch
+        while True:
+            perm = torch.randperm(n, device=device, generator=gen)
+            for xb, idx in augmented_batches(xd, perm, args.batch, steps, aug, gen):
+                yield xb, idx, gen
+
+    def kdnb_measure(regime, compiled=False):
+        step, aug = kdnb_step(regime, compiled)
+        batches = device_batches(aug)
+        return measure(lambda: next(batches), step, device, warm, args.windows, per_window, args.batch)
 
     warm = 20 if cuda else 2
-    results["kdnb"] = measure(device_batch, kdnb_step("high"), device, warm, args.windows, per_window, args.batch)
-    results["kdnb-noaug"] = measure(device_batch, kdnb_step("none"), device, warm, args.windows, per_window,
-                                    args.batch)
+    results["kdnb"] = kdnb_measure("high")
+    results["kdnb-noaug"] = kdnb_measure("none")
     if args.compile and cuda:
-        results["kdnb-compiled"] = measure(device_batch, kdnb_step("high", compiled=True), device, warm,
-                                           args.windows, per_window, args.batch)
+        results["kdnb-compiled"] = kdnb_measure("high", compiled=True)
 
     # Naive: augmented float batches come from the workers; the device step skips augmentation.
     student = build_model(student_name, 10, 3, 32).to(device)
     opt, sched = make_optimizer(student, Schedule(), 10_000, device)
-    naive = make_step(student, kd_objective(teacher, 4.0), opt, sched, lambda x, g: x, mixup=True)
-
-    def as_uint8_step(xb_float, idx, g):  # make_step expects uint8; the naive batch is float already
-        return naive((xb_float * 255).round().to(torch.uint8), idx, g)
+    naive = make_step(student, kd_objective(teacher, 4.0), opt, sched, mixup=True)
 
     loader = naive_loader(x, args.batch, workers)
     it = iter(loader)
@@ -154,9 +158,7 @@ def main():
             xb, idx = next(it)
         return xb.to(device, non_blocking=True), idx.to(device), gen
 
-    if not cuda:  # the naive side runs fp32 without channels_last, as the official code does
-        pass
-    results["naive"] = measure(naive_batch, as_uint8_step, device, warm, args.windows, per_window, args.batch)
+    results["naive"] = measure(naive_batch, naive, device, warm, args.windows, per_window, args.batch)
     print(f"\n{'pipeline':<15}{'img/s':>10}")
     for k, v in results.items():
         extra = ""

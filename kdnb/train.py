@@ -1,8 +1,8 @@
 """One training loop for teachers and students.
 
-The data are uint8 tensors on the training device; every step slices a shuffled batch there, converts it to
-float in [0, 1], augments it on the device with independent random parameters per image (``kdnb.augment``),
-and takes one optimiser step. On CUDA the step runs under bf16 autocast with channels_last tensors. Loss
+The data are uint8 tensors on the training device; shuffled batches are sliced there, converted to float in
+[0, 1] and augmented on the device with independent random parameters per image (``kdnb.augment``), several
+batches per call; each then takes one optimiser step. On CUDA the step runs under bf16 autocast with channels_last tensors. Loss
 terms are accumulated on the device and read once per epoch: no host synchronisation per step.
 
 A step's objective returns a dict of named loss terms (``{"ce": ...}``, ``{"kd": ...}``); their sum is
@@ -114,15 +114,14 @@ def kd_objective(teacher: nn.Module, temperature: float, targets: str = "soft", 
     return step
 
 
-def make_step(model: nn.Module, objective: Objective, opt, sched, aug, mixup: bool):
-    """One optimisation step on a uint8 batch: to float → augment per image → mixup → objective → SGD.
+def make_step(model: nn.Module, objective: Objective, opt, sched, mixup: bool):
+    """One optimisation step on an augmented float batch: mixup → objective → SGD.
 
     Everything stays on the batch's device and nothing is read back to the host.
     """
     device = next(model.parameters()).device
 
-    def step(xb_uint8: torch.Tensor, idx: torch.Tensor, gen: torch.Generator) -> dict[str, torch.Tensor]:
-        xb = aug(_prepare(xb_uint8, device), gen)
+    def step(xb: torch.Tensor, idx: torch.Tensor, gen: torch.Generator) -> dict[str, torch.Tensor]:
         if mixup:
             xb = augment.mixup(xb, gen)
         with _amp(device):
@@ -134,6 +133,26 @@ def make_step(model: nn.Module, objective: Objective, opt, sched, aug, mixup: bo
         return terms
 
     return step
+
+
+AUGMENT_CHUNK = 4096  # images augmented per call: per-image randomness is unchanged, kernel launches are fewer
+
+
+def augmented_batches(x: torch.Tensor, perm: torch.Tensor, batch_size: int, steps: int, aug, gen: torch.Generator,
+                      chunk: int = AUGMENT_CHUNK):
+    """Yield ``steps`` (augmented float batch, index) pairs over ``perm``.
+
+    Augmentation runs on several batches at once (``chunk`` images): on a GPU the augmentation of one batch of
+    256 is bound by kernel launches (12 ms on an H200, vs 3 ms per batch when four are augmented together —
+    benchmarks/step_breakdown.py), and every image still draws its own random parameters.
+    """
+    per_chunk = max(1, chunk // batch_size)
+    for first in range(0, steps, per_chunk):
+        k = min(per_chunk, steps - first)
+        idx = perm[first * batch_size:(first + k) * batch_size]
+        xa = aug(_prepare(x[idx], x.device), gen)
+        for j in range(k):
+            yield xa[j * batch_size:(j + 1) * batch_size], idx[j * batch_size:(j + 1) * batch_size]
 
 
 def fit(model: nn.Module, x: torch.Tensor, objective: Objective, schedule: Schedule, *, seed: int,
@@ -156,7 +175,7 @@ def fit(model: nn.Module, x: torch.Tensor, objective: Objective, schedule: Sched
         model.to(memory_format=torch.channels_last)
     opt, sched = make_optimizer(model, schedule, max(total, 1), device)
     aug = augment.build(schedule.augment, image_size=x.shape[-1], mean=_mean_of(model, x))
-    step = make_step(model, objective, opt, sched, aug, schedule.mixup)
+    step = make_step(model, objective, opt, sched, schedule.mixup)
     gen = torch.Generator(device=device).manual_seed(seed)
     curves: dict[str, list] = {"epoch": [], "lr": []}
     start = 0
@@ -170,9 +189,8 @@ def fit(model: nn.Module, x: torch.Tensor, objective: Objective, schedule: Sched
     for epoch in range(start, schedule.epochs):
         sums: dict[str, torch.Tensor] = {}
         perm = torch.randperm(n, device=device, generator=gen)
-        for i in range(steps_per_epoch):
-            idx = perm[i * bs:(i + 1) * bs]
-            terms = step(x[idx], idx, gen)
+        for xb, idx in augmented_batches(x, perm, bs, steps_per_epoch, aug, gen):
+            terms = step(xb, idx, gen)
             for k, v in terms.items():
                 sums[k] = sums.get(k, 0) + v.detach().float()
             bar.update(1)
