@@ -1,6 +1,6 @@
 """Build a notebook from a list of (kind, source) cells — how kdnb's notebooks are authored.
 
-    from tools.nb import write, md, code, params, checked
+    from tools.nb import write, md, code, standard_params, setup_cell, checked
     write("notebooks/00_quickstart.ipynb", [md("# Title"), params(...), code("..."), checked("...")])
 
 ``params`` makes the papermill `parameters` cell; ``checked`` marks a cell whose output nbval compares
@@ -25,6 +25,25 @@ def code(src: str, tags=()):
 
 def params(src: str):
     return code(src, tags=("parameters",))
+
+
+def standard_params(extra: str = ""):
+    """The parameters cell every notebook shares, plus notebook-specific lines in ``extra``."""
+    return params('''
+scale = "smoke"     # smoke | lab | paper
+device = "auto"     # auto | cpu | cuda
+data_root = None    # folder with real datasets (lab/paper); None: $KDNB_DATA or ./data
+seed = 0
+''' + extra.strip("\n"))
+
+
+def setup_cell(kwargs: str = ""):
+    """The validation cell that follows the parameters cell (``kwargs``: extra parameter types)."""
+    return code(f"""
+import kdnb.notebook
+P = kdnb.notebook.setup(globals(){", " + kwargs if kwargs else ""})
+print(P.stamp())
+""")
 
 
 def checked(src: str):
