@@ -132,13 +132,24 @@ def run(cfg, ctx: Context | None = None, *, force: bool = False) -> Record:
     seed = getattr(cfg, "seed", 0)
     torch.manual_seed(seed)
     t0 = time.perf_counter()
-    metrics, curves = runner(cfg, ctx, folder)
+    try:
+        metrics, curves = runner(cfg, ctx, folder)
+    except BaseException:
+        _remove_if_empty(folder.folder)  # e.g. a dataset missing: leave no empty folder behind
+        raise
     meta = {"seed": seed, "versions": _versions(), "wall_time_s": round(time.perf_counter() - t0, 3),
             "device": str(ctx.device), "finished": time.strftime("%Y-%m-%dT%H:%M:%S")}
     key = config_key(cfg)
     payload = {"config": config_dict(cfg), "metrics": metrics, "curves": curves, "key": key, "meta": meta}
     _atomic_write_text(folder.path("record.json"), json.dumps(payload, indent=1, default=_jsonable))
     return Record(payload["config"], metrics, curves, key, folder.folder, meta)
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()  # only succeeds when nothing (no checkpoint to resume from) was written
+    except OSError:
+        pass
 
 
 def _jsonable(o: Any):

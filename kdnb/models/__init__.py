@@ -35,6 +35,6 @@ def build_model(name: str, num_classes: int, in_channels: int = 3, image_size: i
     return Normalized(net, mean, std)
 
 
-from kdnb.models import small as _small, resnet as _resnet, wrn as _wrn, mobilenetv2 as _mbv2  # noqa: E402,F401
+from kdnb.models import small as _small, resnet as _resnet, wrn as _wrn, mobilenetv2 as _mbv2, inception as _inception  # noqa: E402,F401,E501
 
 __all__ = ["MODELS", "build_model", "Normalized"]
