@@ -175,5 +175,8 @@ def run_kd(cfg: KDRun, ctx: Context, folder: RunFolder):
     return metrics, curves
 
 
+# The papers' selectors, datasets and run kinds register on import, so any config runs wherever kdnb is imported.
+from kdnb import balance as _balance, imagenet_split as _imagenet_split, selection_a as _selection_a  # noqa: E402,F401
+
 __all__ = ["TeacherRun", "Transfer", "KDRun", "Schedule", "params", "load_model", "make_model", "model_spec",
            "build_transfer", "draw_pool", "config_key", "config_dict"]

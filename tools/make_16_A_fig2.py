@@ -1,0 +1,142 @@
+"""Author notebooks/16_A_fig2_mnist_toy.ipynb (run: PYTHONPATH=. python tools/make_16_A_fig2.py)."""
+from tools.nb import checked, code, md, params, write
+
+write("notebooks/16_A_fig2_mnist_toy.ipynb", [
+    md("""
+# 16 · Paper A, Fig. 2: the MNIST toy — why some distillation sets fail
+
+Frank & Davis (CVPR'25), §4.1 "What influences successful distillation?" and **Fig. 2**: a small MNIST teacher
+(3 conv layers → global average pooling to **2** features → 3 fully-connected layers; "∼97%") is distilled into a
+student of the same architecture with MNIST, OpenGL shader images and CIFAR-10. Because the features are 2-D, one
+can *see* what the distillation data sample: the teacher's features of each set with its decision regions, and each
+student's features of the MNIST test set. Paper: the shader student reaches **92.89%**, the CIFAR-10 student
+**38.78%** — shaders are predicted in all of the teacher's class regions (relative entropy near 1), CIFAR-10 only in a
+few.
+
+Here: the same toy (`toy2d`), plus a Gaussian-noise student. Every set except MNIST is selected per
+teacher-predicted class (§3.2, Eq. 1) from a larger pool; classes the teacher never predicts cannot be selected.
+
+* `smoke`: scikit-learn digits teacher, a few hundred images, a few epochs — the students barely start learning;
+  only the teacher's coverage of each set is meaningful. **Stand-ins, labelled as such.**
+* `lab`: real MNIST; the natural out-of-domain set is the **embedded photo crops** (CIFAR-10 is not on disk here),
+  so the natural row is a stand-in for the paper's CIFAR-10 row. CPU minutes.
+* `paper`: MNIST with CIFAR-10 as the natural set.
+
+The paper gives no training schedule for the toy; ours is in `kdnb/recipes/paper_a.py` (`FIG2`), including why it
+uses Adam instead of paper A's SGD.
+
+**What to look for.** Rows of the top panel: how many of the teacher's class regions each set reaches. The shader
+student should beat the noise student (the paper's criterion: relative entropy of the teacher's predictions).
+"""),
+    params('''
+scale = "smoke"     # smoke | lab | paper
+device = "auto"     # auto | cpu | cuda
+data_root = None    # folder holding MNIST (lab, paper) and CIFAR-10 (paper); None: $KDNB_DATA or ./data
+seed = 0
+'''),
+    code("""
+import kdnb.notebook
+P = kdnb.notebook.setup(globals())
+print(P.stamp())
+"""),
+    md("## The configs (fixed per scale; checked)"),
+    checked("""
+from kdnb.recipes.paper_a import FIG2_DISTS, fig2_distillation, fig2_teacher
+t = fig2_teacher(P.scale)
+print(f"teacher: {t.arch} on {t.dataset}, {t.schedule.epochs} epochs, {t.schedule.optimizer} lr={t.schedule.lr}")
+for d in FIG2_DISTS:
+    c = fig2_distillation(P.scale, d)
+    print(f"{d:>8}: {c.transfer.source:<16} n={c.transfer.n:<6} pool={c.transfer.pool} select={c.transfer.select:<9} "
+          f"tau={c.temperature:g} augment={c.schedule.augment} mixup={c.schedule.mixup} epochs={c.schedule.epochs}")
+"""),
+    md("## Run: the teacher and four students"),
+    code("""
+from kdnb.recipes.paper_a import run_fig2
+table, records = run_fig2(P.scale, P.ctx, seed=P.seed)
+table.round(3)
+"""),
+    md("""
+## Beside the paper
+
+The paper quotes only the teacher ("∼97%") and two students. Rows are matched only where the experiment is the
+paper's (an MNIST teacher): the photo-crop row is a stand-in for CIFAR-10 and has no paper number beside it.
+"""),
+    code("""
+from kdnb import paper
+from kdnb.plots import save_table
+side = paper.beside(table, "A_fig2", on=["model", "distillation_dataset"], value="accuracy", scale=P.scale)
+save_table(side, "A_fig2", P.scale)
+side.round(2)
+"""),
+    md("""
+## Fig. 2 (ours)
+
+Top: the teacher's 2-D GAP features of each distillation set, coloured by the teacher's predicted class, over the
+teacher's decision regions. Bottom: each student's features of the test set, coloured by the true label, over the
+student's decision regions; the title gives its test accuracy.
+"""),
+    code("""
+import matplotlib.pyplot as plt
+import numpy as np
+from kdnb.recipes.paper_a import fig2_views
+from kdnb.plots import save_figure
+
+views = fig2_views(P.scale, records, P.ctx, seed=P.seed)
+cmap = plt.get_cmap("tab10")
+names = [d for d in FIG2_DISTS if d in views]
+fig, axes = plt.subplots(2, len(names) + 1, figsize=(3.3 * (len(names) + 1), 6.6), squeeze=False)
+
+def panel(ax, feats, colours, reg, title):
+    ax.imshow(reg["classes"].numpy(), extent=reg["extent"], origin="lower", cmap=cmap, vmin=0, vmax=9, alpha=0.25,
+              aspect="auto", interpolation="nearest")
+    ax.scatter(feats[:, 0], feats[:, 1], c=cmap(colours.numpy() % 10), s=2, linewidths=0)
+    ax.set_title(title, fontsize=9); ax.set_xticks([]); ax.set_yticks([])
+
+tv = views["teacher"]
+panel(axes[0, 0], tv["features"], tv["labels"], tv["regions"], f"teacher · test set ({records['teacher'].metrics['test_acc']:.1f}%)")
+axes[1, 0].set_axis_off()
+for j, d in enumerate(names, start=1):
+    v = views[d]
+    panel(axes[0, j], v["teacher_features"], v["teacher_pred"], v["teacher_regions"], f"teacher · {v['label']}")
+    panel(axes[1, j], v["student_features"], v["labels"], v["student_regions"], f"student ({v['accuracy']:.1f}%)")
+fig.tight_layout()
+save_figure(fig, "A_fig2", P.scale, P.stamp())
+plt.show()
+"""),
+    md("""
+## Reading the result
+
+The paper's criterion is the relative entropy of the teacher's predictions on the candidates: a set the teacher maps
+to few classes cannot teach the others, however the per-class selection replicates them (`predicted_classes`).
+Whether shaders reach *all* class regions depends on the teacher: the paper's toy teacher predicted shader images in
+every region; ours (a 2-D GAP net trained for a few CPU epochs) may not — the `predicted_classes` column says how
+many it does, and the student's accuracy follows that coverage. Where our numbers fall short of the paper's 92.89%,
+this table is the explanation we can offer; the lab schedule (4 teacher epochs, 5 student epochs of 20K images) is
+also far shorter than any paper schedule. What we tried before settling on this schedule is recorded next to `FIG2`
+in `kdnb/recipes/paper_a.py`.
+"""),
+    md("""
+## Check
+
+At `lab`/`paper`: the teacher is a usable toy (≥ 85%; the paper's is "∼97%", ours at lab is trained for 4 CPU epochs
+only); the shader student beats the noise student (the paper's criterion; margin 3 points — the noise student sits at
+chance), and the teacher covers more classes with shaders than with noise; the MNIST student beats the shader student.
+At `smoke` the students are too short-trained to compare; what tiny data can show is the teacher's coverage: its
+predictions on real digits are close to uniform and on noise far from it.
+"""),
+    checked("""
+acc = dict(zip(table["distillation_dataset"].fillna("teacher"), table["accuracy"]))
+ent = dict(zip(table["distillation_dataset"].fillna("teacher"), table["relative_entropy (candidates)"]))
+key = {d: [k for k in acc if k.startswith(d)][0] for d in ("OpenGL", "Noise")}
+if P.scale == "smoke":
+    orig = [k for k in ent if k.startswith("digits")][0]
+    assert ent[orig] > ent[key["Noise"]] + 0.2, ent
+    print("smoke: the digits teacher's predictions cover real digits far more evenly than noise")
+else:
+    assert acc["teacher"] >= 85, acc
+    assert acc[key["OpenGL"]] > acc[key["Noise"]] + 3, acc
+    assert ent[key["OpenGL"]] > ent[key["Noise"]], ent
+    assert acc["MNIST"] > acc[key["OpenGL"]], acc
+    print("the shader student beats the noise student; the MNIST student beats both")
+"""),
+])
