@@ -1,5 +1,5 @@
 """Author notebooks/00_quickstart.ipynb (run: python tools/make_00_quickstart.py)."""
-from tools.nb import checked, code, md, params, write
+from tools.nb import checked, code, md, setup_cell, standard_params, write
 
 write("notebooks/00_quickstart.ipynb", [
     md("""
@@ -20,17 +20,8 @@ classes, so most of its decision function is never sampled.
 At `scale="smoke"` (the default) everything runs on scikit-learn's bundled 8×8 digits in seconds on a CPU; at
 `scale="lab"` on real MNIST from `data_root`.
 """),
-    params("""
-scale = "smoke"     # smoke | lab | paper
-device = "auto"     # auto | cpu | cuda
-data_root = None    # folder with real datasets (lab/paper); None: $KDNB_DATA or ./data
-seed = 0
-"""),
-    code("""
-import kdnb.notebook
-P = kdnb.notebook.setup(globals())
-print(P.stamp())
-"""),
+    standard_params(),
+    setup_cell(),
     md("""
 ## The runs
 

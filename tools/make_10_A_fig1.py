@@ -1,5 +1,5 @@
 """Author notebooks/10_A_fig1_synthetic_examples.ipynb (run: python tools/make_10_A_fig1.py)."""
-from tools.nb import checked, code, md, params, write
+from tools.nb import checked, code, md, params, setup_cell, standard_params, write
 
 PARAMS = '''
 scale = "smoke"     # smoke | lab | paper  (the figure is the same at every scale: it only renders images)
@@ -27,11 +27,7 @@ noise has none, Leaves has edges and corners but flat colours, shaders add textu
 distillation results follow that order. This notebook also writes the committed `figures/A_fig1.png`.
 """),
     params(PARAMS),
-    code("""
-import kdnb.notebook
-P = kdnb.notebook.setup(globals())
-print(P.stamp())
-"""),
+    setup_cell(),
     md("## Render four images of each source (128 px, seed-determined)"),
     code("""
 from kdnb.recipes.paper_a import fig1_images

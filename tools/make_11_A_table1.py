@@ -1,5 +1,5 @@
 """Author notebooks/11_A_table1_distillation_datasets.ipynb (run: PYTHONPATH=. python tools/make_11_A_table1.py)."""
-from tools.nb import checked, code, md, params, write
+from tools.nb import checked, code, md, params, setup_cell, standard_params, write
 
 write("notebooks/11_A_table1_distillation_datasets.ipynb", [
     md("""
@@ -22,17 +22,8 @@ sets; real images get the teachers' augmentation, synthetic ones the stronger 'h
 **What to look for.** The original data is best; shaders come close for the general-purpose teachers, Leaves
 less so, noise fails.
 """),
-    params('''
-scale = "smoke"     # smoke | lab | paper
-device = "auto"     # auto | cpu | cuda
-data_root = None    # folder with real datasets (lab/paper); None: $KDNB_DATA or ./data
-seed = 0
-'''),
-    code("""
-import kdnb.notebook
-P = kdnb.notebook.setup(globals())
-print(P.stamp())
-"""),
+    standard_params(),
+    setup_cell(),
     md("## The runs at this scale (checked)"),
     checked("""
 from kdnb.recipes.paper_a import table1_configs

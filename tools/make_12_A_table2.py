@@ -1,5 +1,5 @@
 """Author notebooks/12_A_table2_stronger_teachers.ipynb (run: PYTHONPATH=. python tools/make_12_A_table2.py)."""
-from tools.nb import checked, code, md, params, write
+from tools.nb import checked, code, md, params, setup_cell, standard_params, write
 
 write("notebooks/12_A_table2_stronger_teachers.ipynb", [
     md("""
@@ -20,11 +20,7 @@ device = "auto"     # auto | cpu | cuda
 data_root = None    # folder with real datasets; None: $KDNB_DATA or ./data
 seed = 0
 '''),
-    code("""
-import kdnb.notebook
-P = kdnb.notebook.setup(globals())
-print(P.stamp())
-"""),
+    setup_cell(),
     md("## Can the pretrained teachers be loaded here?"),
     code("""
 from kdnb.recipes.paper_a import pretrained_status

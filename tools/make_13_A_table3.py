@@ -1,5 +1,5 @@
 """Author notebooks/13_A_table3_relative_entropy.ipynb (run: PYTHONPATH=. python tools/make_13_A_table3.py)."""
-from tools.nb import checked, code, md, params, write
+from tools.nb import checked, code, md, setup_cell, standard_params, write
 
 write("notebooks/13_A_table3_relative_entropy.ipynb", [
     md("""
@@ -21,17 +21,8 @@ this notebook does not train; we list every set we have instead, including noise
 
 **What to look for.** Original ≈ 1; OpenGL shaders above Leaves above noise, as in the paper's ordering.
 """),
-    params('''
-scale = "smoke"     # smoke | lab | paper
-device = "auto"     # auto | cpu | cuda
-data_root = None    # folder with real datasets (lab/paper); None: $KDNB_DATA or ./data
-seed = 0
-'''),
-    code("""
-import kdnb.notebook
-P = kdnb.notebook.setup(globals())
-print(P.stamp())
-"""),
+    standard_params(),
+    setup_cell(),
     md("## The candidate sets (checked)"),
     checked("""
 from kdnb.recipes.paper_a import table3_configs

@@ -1,5 +1,5 @@
 """Author notebooks/14_A_table4_teacher_outputs_and_sampling.ipynb (run: PYTHONPATH=. python tools/make_14_A_table4.py)."""
-from tools.nb import checked, code, md, params, write
+from tools.nb import checked, code, md, setup_cell, standard_params, write
 
 write("notebooks/14_A_table4_teacher_outputs_and_sampling.ipynb", [
     md("""
@@ -24,17 +24,8 @@ paper number; the *effects* (differences between rows) are compared instead.
 
 **What to look for.** Balanced ≥ long tail; mixup narrows the gap; soft targets ≥ one-hot for shaders.
 """),
-    params('''
-scale = "smoke"     # smoke | lab | paper
-device = "auto"     # auto | cpu | cuda
-data_root = None    # folder with real datasets (lab/paper); None: $KDNB_DATA or ./data
-seed = 0
-'''),
-    code("""
-import kdnb.notebook
-P = kdnb.notebook.setup(globals())
-print(P.stamp())
-"""),
+    standard_params(),
+    setup_cell(),
     md("## The runs (checked)"),
     checked("""
 from kdnb.recipes.paper_a import table4_configs

@@ -1,5 +1,5 @@
 """Author notebooks/15_A_table5_augmentation.ipynb (run: PYTHONPATH=. python tools/make_15_A_table5.py)."""
-from tools.nb import checked, code, md, params, write
+from tools.nb import checked, code, md, setup_cell, standard_params, write
 
 write("notebooks/15_A_table5_augmentation.ipynb", [
     md("""
@@ -20,17 +20,8 @@ extreme augmentation CIFAR-10 behaves like out-of-domain data.
 
 **What to look for.** 'none w/o mixup' is the worst row, far more so for shaders.
 """),
-    params('''
-scale = "smoke"     # smoke | lab | paper
-device = "auto"     # auto | cpu | cuda
-data_root = None    # folder with real datasets (lab/paper); None: $KDNB_DATA or ./data
-seed = 0
-'''),
-    code("""
-import kdnb.notebook
-P = kdnb.notebook.setup(globals())
-print(P.stamp())
-"""),
+    standard_params(),
+    setup_cell(),
     md("## The regimes (checked)"),
     checked("""
 from kdnb import augment

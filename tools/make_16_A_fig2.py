@@ -1,5 +1,5 @@
 """Author notebooks/16_A_fig2_mnist_toy.ipynb (run: PYTHONPATH=. python tools/make_16_A_fig2.py)."""
-from tools.nb import checked, code, md, params, write
+from tools.nb import checked, code, md, params, setup_cell, standard_params, write
 
 write("notebooks/16_A_fig2_mnist_toy.ipynb", [
     md("""
@@ -34,11 +34,7 @@ device = "auto"     # auto | cpu | cuda
 data_root = None    # folder holding MNIST (lab, paper) and CIFAR-10 (paper); None: $KDNB_DATA or ./data
 seed = 0
 '''),
-    code("""
-import kdnb.notebook
-P = kdnb.notebook.setup(globals())
-print(P.stamp())
-"""),
+    setup_cell(),
     md("## The configs (fixed per scale; checked)"),
     checked("""
 from kdnb.recipes.paper_a import FIG2_DISTS, fig2_distillation, fig2_teacher

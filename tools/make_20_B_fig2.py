@@ -1,5 +1,5 @@
 """Author notebooks/20_B_fig2_label_distribution.ipynb (run: python tools/make_20_B_fig2.py)."""
-from tools.nb import checked, code, md, params, write
+from tools.nb import checked, code, md, setup_cell, standard_params, write
 
 write("notebooks/20_B_fig2_label_distribution.ipynb", [
     md("""
@@ -17,17 +17,8 @@ At `smoke` the teacher is LeNet-5 on scikit-learn's digits and the synthetic / n
 stand-ins (dead leaves, photo crops); at `lab` the teacher is LeNet-5 on MNIST (the CIFAR-10 rows show as
 missing unless CIFAR-10, Clevr and SVHN are on disk).
 """),
-    params("""
-scale = "smoke"     # smoke | lab | paper
-device = "auto"     # auto | cpu | cuda
-data_root = None    # folder with real datasets (lab/paper); None: $KDNB_DATA or ./data
-seed = 0
-"""),
-    code("""
-import kdnb.notebook
-P = kdnb.notebook.setup(globals())
-print(P.stamp())
-"""),
+    standard_params(),
+    setup_cell(),
     checked("""
 from kdnb.recipes import paper_b as B
 for name, (target, pool, note) in B.fig2_pools(P.scale).items():

@@ -1,5 +1,5 @@
 """Author notebooks/21_B_table1_fig3_balanced_vs_unbalanced.ipynb (run: python tools/make_21_B_table1_fig3.py)."""
-from tools.nb import checked, code, md, params, write
+from tools.nb import checked, code, md, setup_cell, standard_params, write
 
 write("notebooks/21_B_table1_fig3_balanced_vs_unbalanced.ipynb", [
     md("""
@@ -22,17 +22,8 @@ At `smoke` everything is an embedded stand-in (digits teacher; dead leaves for C
 labelled so in the `status` column; the accuracies are near chance there and say nothing about the paper.
 Datasets that are not on disk appear as `missing: …` rows with how to get them.
 """),
-    params("""
-scale = "smoke"     # smoke | lab | paper
-device = "auto"     # auto | cpu | cuda
-data_root = None    # folder with real datasets (lab/paper); None: $KDNB_DATA or ./data
-seed = 0
-"""),
-    code("""
-import kdnb.notebook
-P = kdnb.notebook.setup(globals())
-print(P.stamp())
-"""),
+    standard_params(),
+    setup_cell(),
     md("""
 ## The configurations
 

@@ -1,5 +1,5 @@
 """Author notebooks/22_B_table2_fig4_comparison.ipynb (run: python tools/make_22_B_table2_fig4.py)."""
-from tools.nb import checked, code, md, params, write
+from tools.nb import checked, code, md, setup_cell, standard_params, write
 
 write("notebooks/22_B_table2_fig4_comparison.ipynb", [
     md("""
@@ -16,17 +16,8 @@ without numbers, so it is not transcribed; our bars stand beside the numbers the
 At `smoke` only the MNIST column runs, with stand-ins (digits teacher; photo crops for SVHN + TinyImageNet).
 Rows whose data is not on disk show `missing: …` with how to get it.
 """),
-    params("""
-scale = "smoke"     # smoke | lab | paper
-device = "auto"     # auto | cpu | cuda
-data_root = None    # folder with real datasets (lab/paper); None: $KDNB_DATA or ./data
-seed = 0
-"""),
-    code("""
-import kdnb.notebook
-P = kdnb.notebook.setup(globals())
-print(P.stamp())
-"""),
+    standard_params(),
+    setup_cell(),
     checked("""
 from kdnb.recipes import paper_b as B
 for (target, algo), cfg in B.table2_configs(P.scale, P.seed).items():

@@ -1,5 +1,5 @@
 """Author notebooks/23_B_table3_arbitrary_sets.ipynb (run: python tools/make_23_B_table3.py)."""
-from tools.nb import checked, code, md, params, write
+from tools.nb import checked, code, md, setup_cell, standard_params, write
 
 write("notebooks/23_B_table3_arbitrary_sets.ipynb", [
     md("""
@@ -16,17 +16,8 @@ At `smoke` the teacher is LeNet-5 on digits and the pools are stand-ins: a delib
 as D_1 (it cannot fill every class), topped up by dead leaves, uniform noise or more photo crops. At lab scale the
 rows need SVHN, CelebA, Fruits-360, CIFAR-10/100 and TinyImageNet on disk; missing ones say how to get them.
 """),
-    params("""
-scale = "smoke"     # smoke | lab | paper
-device = "auto"     # auto | cpu | cuda
-data_root = None    # folder with real datasets (lab/paper); None: $KDNB_DATA or ./data
-seed = 0
-"""),
-    code("""
-import kdnb.notebook
-P = kdnb.notebook.setup(globals())
-print(P.stamp())
-"""),
+    standard_params(),
+    setup_cell(),
     checked("""
 from kdnb.recipes import paper_b as B
 for name, (cfg, note) in B.table3_configs(P.scale, P.seed).items():

@@ -1,5 +1,5 @@
 """Author notebooks/24_B_table4_unbalanced_teachers.ipynb (run: python tools/make_24_B_table4.py)."""
-from tools.nb import checked, code, md, params, write
+from tools.nb import checked, code, md, setup_cell, standard_params, write
 
 write("notebooks/24_B_table4_unbalanced_teachers.ipynb", [
     md("""
@@ -17,17 +17,8 @@ SVHN is the paper's pool. Where it is not on disk its rows say `missing: …`, a
 photo crops stand in for it — a different natural-image pool, labelled as a stand-in. At `smoke` the teacher is
 binary digits (0–2 vs 3–9) and the sizes are tiny.
 """),
-    params("""
-scale = "smoke"     # smoke | lab | paper
-device = "auto"     # auto | cpu | cuda
-data_root = None    # folder with real datasets (lab/paper); None: $KDNB_DATA or ./data
-seed = 0
-"""),
-    code("""
-import kdnb.notebook
-P = kdnb.notebook.setup(globals())
-print(P.stamp())
-"""),
+    standard_params(),
+    setup_cell(),
     checked("""
 from kdnb.recipes import paper_b as B
 s = B.SCALE[P.scale]
