@@ -24,6 +24,12 @@ _HOWTO = {
                 "then copy {root}/cifar-100-python",
     "SVHN": "torchvision.datasets.SVHN(root, split=..., download=True) on a machine with a network, "
             "then copy {root}/train_32x32.mat and test_32x32.mat",
+    "FGVCAircraft": "torchvision.datasets.FGVCAircraft(root, download=True) on a machine with a network, "
+                    "then copy {root}/fgvc-aircraft-2013b",
+    "OxfordIIITPet": "torchvision.datasets.OxfordIIITPet(root, download=True) on a machine with a network, "
+                     "then copy {root}/oxford-iiit-pet",
+    "EuroSAT": "torchvision.datasets.EuroSAT(root, download=True) on a machine with a network, then copy {root}/eurosat",
+    "Food101": "torchvision.datasets.Food101(root, download=True) on a machine with a network, then copy {root}/food-101",
 }
 
 
@@ -114,3 +120,47 @@ def image_folder(name: str, root: Path, folder: str, howto: str, size: int = 32,
     x = torch.stack([tf(ds[i][0].convert("RGB")) for i in range(n)])
     y = torch.tensor([ds.targets[i] for i in range(n)])
     return ImageSet(name, x, y, tuple(ds.classes))
+
+
+def _resized(ds, indices, size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Images of a PIL-returning torchvision dataset, resized (shorter side) and centre-cropped to size×size."""
+    import torchvision.transforms.v2 as T
+
+    tf = T.Compose([T.PILToTensor(), T.Resize(size, antialias=True), T.CenterCrop(size)])
+    xs, ys = [], []
+    for i in indices:
+        img, label = ds[i]
+        xs.append(tf(img.convert("RGB")))
+        ys.append(int(label))
+    return torch.stack(xs), torch.tensor(ys, dtype=torch.int64)
+
+
+def _register_resized(key: str, cls_name: str, splits: dict[str, dict] | None, default_size: int, doc: str):
+    """A fine-grained/domain dataset of paper A (Table 1) at ``size`` px; ``splits=None``: the dataset has one split
+    and we hold out a fixed, seeded fifth of it as the test set (ours; the paper does not give its split)."""
+
+    @DATASETS.register(key)
+    def load(split: str, root: Path, download: bool = False, size: int = default_size, **_):
+        if splits is None:
+            ds = _torchvision_set(cls_name, root, download)
+            g = torch.Generator().manual_seed(0)
+            perm = torch.randperm(len(ds), generator=g).tolist()
+            cut = len(perm) // 5
+            idx = perm[cut:] if split == "train" else perm[:cut]
+        else:
+            ds = _torchvision_set(cls_name, root, download, **splits[split])
+            idx = range(len(ds))
+        x, y = _resized(ds, idx, size)
+        return ImageSet(f"{key}-{split}", x, y, tuple(ds.classes))
+
+    load.__doc__ = doc
+
+
+_register_resized("fgvca", "FGVCAircraft", {"train": {"split": "trainval"}, "test": {"split": "test"}}, 64,
+                  "FGVC-Aircraft (100 variants), trainval/test, resized to 64 px by default.")
+_register_resized("pets", "OxfordIIITPet", {"train": {"split": "trainval"}, "test": {"split": "test"}}, 64,
+                  "Oxford-IIIT Pets (37 breeds), trainval/test, resized to 64 px by default.")
+_register_resized("food", "Food101", {"train": {"split": "train"}, "test": {"split": "test"}}, 64,
+                  "Food-101, train/test, resized to 64 px by default.")
+_register_resized("eurosat", "EuroSAT", None, 64,
+                  "EuroSAT RGB (10 land-cover classes, 64 px); a seeded 80/20 train/test split (ours).")
