@@ -24,7 +24,7 @@ reported as ``forwards`` ≥ ``draws``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
 import torch
 

@@ -4,7 +4,7 @@ Both are frozen configs run by ``kdnb.runs.run``; notebooks build configs and ne
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import torch

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import types
 from dataclasses import dataclass
-from pathlib import Path
 
 import torch
 

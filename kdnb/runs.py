@@ -145,6 +145,24 @@ def run(cfg, ctx: Context | None = None, *, force: bool = False) -> Record:
     return Record(payload["config"], metrics, curves, key, folder.folder, meta)
 
 
+def run_or_missing(cfg, ctx: Context) -> tuple[Record | None, str]:
+    """``(record, "")``, or ``(None, "missing: <one line>")`` when a dataset the run needs is not on disk here.
+
+    For tables that must keep a row for every cell of the paper: a missing dataset becomes a visible status
+    saying how to get it, never a silent gap. The data folder is shown as ``<data_root>`` so notebook outputs
+    hold no machine paths.
+    """
+    from kdnb.data import DatasetMissing
+
+    try:
+        return run(cfg, ctx), ""
+    except DatasetMissing as e:
+        msg = str(e).strip("'\"").splitlines()[0]
+        if str(ctx.data_root) not in (".", ""):
+            msg = msg.replace(str(ctx.data_root), "<data_root>")
+        return None, f"missing: {msg}"
+
+
 def _remove_if_empty(folder: Path) -> None:
     try:
         folder.rmdir()  # only succeeds when nothing (no checkpoint to resume from) was written

@@ -1,5 +1,5 @@
 """Author notebooks/10_A_fig1_synthetic_examples.ipynb (run: python tools/make_10_A_fig1.py)."""
-from tools.nb import checked, code, md, params, setup_cell, standard_params, write
+from tools.nb import checked, code, md, params, setup_cell, write
 
 PARAMS = '''
 scale = "smoke"     # smoke | lab | paper  (the figure is the same at every scale: it only renders images)

@@ -1,5 +1,5 @@
 """Author notebooks/11_A_table1_distillation_datasets.ipynb (run: PYTHONPATH=. python tools/make_11_A_table1.py)."""
-from tools.nb import checked, code, md, params, setup_cell, standard_params, write
+from tools.nb import checked, code, md, setup_cell, standard_params, write
 
 write("notebooks/11_A_table1_distillation_datasets.ipynb", [
     md("""

@@ -1,5 +1,5 @@
 """Author notebooks/12_A_table2_stronger_teachers.ipynb (run: PYTHONPATH=. python tools/make_12_A_table2.py)."""
-from tools.nb import checked, code, md, params, setup_cell, standard_params, write
+from tools.nb import checked, code, md, params, setup_cell, write
 
 write("notebooks/12_A_table2_stronger_teachers.ipynb", [
     md("""

@@ -1,5 +1,5 @@
 """Author notebooks/16_A_fig2_mnist_toy.ipynb (run: PYTHONPATH=. python tools/make_16_A_fig2.py)."""
-from tools.nb import checked, code, md, params, setup_cell, standard_params, write
+from tools.nb import checked, code, md, params, setup_cell, write
 
 write("notebooks/16_A_fig2_mnist_toy.ipynb", [
     md("""

@@ -1,7 +1,6 @@
 """LeNet-5, AlexNet (32×32) and their halves; paper A's 2-D toy net; a tiny net for the smoke scale."""
 from __future__ import annotations
 
-import torch
 from torch import nn
 import torch.nn.functional as F
 

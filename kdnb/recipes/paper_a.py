@@ -22,10 +22,9 @@ import pandas as pd
 import torch
 
 import kdnb.imagenet_split  # noqa: F401  (registers imagenet_id / imagenet_ood)
-import kdnb.selection_a  # noqa: F401  (registers the per_class / balanced / longtail selectors)
-from kdnb.data import DatasetMissing, load_dataset
+from kdnb.data import load_dataset
 from kdnb.experiments import KDRun, Schedule, TeacherRun, Transfer, build_transfer, load_model, params
-from kdnb.runs import EXPERIMENTS, Context, RunFolder, run
+from kdnb.runs import EXPERIMENTS, Context, RunFolder, run, run_or_missing
 from kdnb.select import relative_entropy
 
 SCALES = ("smoke", "lab", "paper")
@@ -171,20 +170,6 @@ def distillation(scale: str, teacher_dataset: str, student: str, dist: str, *, s
 
 # ------------------------------------------------------------------------------------------------ running rows
 
-MISSING_ERRORS = (DatasetMissing, KeyError, FileNotFoundError)
-
-
-def safe_run(cfg, ctx: Context):
-    """(record, '') or (None, 'missing: <one line>') when a dataset / registry entry is not available here."""
-    try:
-        return run(cfg, ctx), ""
-    except MISSING_ERRORS as e:
-        msg = str(e).strip("'\"").splitlines()[0]
-        if str(ctx.data_root) not in (".", ""):  # no machine-specific absolute paths in notebook outputs
-            msg = msg.replace(str(ctx.data_root), "<data_root>")
-        return None, f"missing: {msg}"
-
-
 def _label(scale: str, name: str) -> str:
     return f"{name} (smoke stand-in)" if scale == "smoke" else name
 
@@ -212,7 +197,7 @@ def run_table1(scale: str, ctx: Context, seed: int = 0) -> tuple[pd.DataFrame, d
     """Table 1: teacher dataset × student × distillation dataset → the student's test accuracy on the teacher's data."""
     rows, recs = [], {}
     for t, st, d, cfg in table1_configs(scale, seed):
-        rec, status = safe_run(cfg, ctx)
+        rec, status = run_or_missing(cfg, ctx)
         recs[(t, st, d)] = rec
         m = rec.metrics if rec else {}
         rows.append({"teacher_dataset": t, "student": st, "distillation_dataset": d,
@@ -257,11 +242,6 @@ def table2_rows(scale: str) -> pd.DataFrame:
         for tn in ("ConvNeXt-T", "ViT-S"):
             w = pretrained_status(tn)
             for d in ("Original", "Food", "OpenGL"):
-                data = TEACHER_DATA[t]
-                try:
-                    load_dataset(data, "test", None) if scale == "paper" and data in ("cifar10",) else None
-                except MISSING_ERRORS:
-                    pass
                 rows.append({"teacher_dataset": t, "teacher": tn, "student": "RN18", "distillation_dataset": d,
                              "accuracy": None, "teacher_accuracy": None, "status": w or "not run"})
     return pd.DataFrame(rows)
@@ -316,7 +296,7 @@ def table3_configs(scale: str, seed: int = 0) -> list[tuple[str, str, HistogramR
 def run_table3(scale: str, ctx: Context, seed: int = 0) -> tuple[pd.DataFrame, dict]:
     rows, recs = [], {}
     for t, d, cfg in table3_configs(scale, seed):
-        rec, status = safe_run(cfg, ctx)
+        rec, status = run_or_missing(cfg, ctx)
         recs[(t, d)] = rec
         rows.append({"teacher_dataset": t, "distillation_dataset": d,
                      "relative_entropy": rec.metrics["relative_entropy"] if rec else None,
@@ -369,7 +349,7 @@ def table4_configs(scale: str, seed: int = 0) -> list[tuple[str, str, KDRun]]:
 def run_table4(scale: str, ctx: Context, seed: int = 0) -> tuple[pd.DataFrame, dict]:
     rows, recs = [], {}
     for e, d, cfg in table4_configs(scale, seed):
-        rec, status = safe_run(cfg, ctx)
+        rec, status = run_or_missing(cfg, ctx)
         recs[(e, d)] = rec
         m = rec.metrics if rec else {}
         tr = m.get("transfer", {})
@@ -397,7 +377,7 @@ def table5_configs(scale: str, seed: int = 0) -> list[tuple[str, bool, str, KDRu
 def run_table5(scale: str, ctx: Context, seed: int = 0) -> tuple[pd.DataFrame, dict]:
     rows, recs = [], {}
     for level, mix, d, cfg in table5_configs(scale, seed):
-        rec, status = safe_run(cfg, ctx)
+        rec, status = run_or_missing(cfg, ctx)
         recs[(level, mix, d)] = rec
         rows.append({"augmentation": level, "mixup": mix, "distillation_dataset": d,
                      "accuracy": rec.metrics["test_acc"] if rec else None,
@@ -491,7 +471,7 @@ def run_fig2(scale: str, ctx: Context, seed: int = 0) -> tuple[pd.DataFrame, dic
              "status": ""}]
     recs = {"teacher": t_rec}
     for d in FIG2_DISTS:
-        rec, status = safe_run(fig2_distillation(scale, d, seed), ctx)
+        rec, status = run_or_missing(fig2_distillation(scale, d, seed), ctx)
         recs[d] = rec
         tr = rec.metrics["transfer"] if rec else {}
         pool_counts = tr.get("pool_class_counts")

@@ -28,10 +28,9 @@ from dataclasses import replace
 import pandas as pd
 
 from kdnb.balance import ArbitrarySet, BKDRun, Pool
-from kdnb.data import DatasetMissing
 from kdnb.experiments import Schedule, TeacherRun, params
 from kdnb.pools_b import BinaryTeacherRun
-from kdnb.runs import Context, run
+from kdnb.runs import Context, run_or_missing
 
 TARGETS = ("MNIST", "FMNIST", "CIFAR-10", "CIFAR-100")
 STIMULI = ("noise", "synthetic", "natural")
@@ -169,14 +168,6 @@ def _row_status(note: str, scale: str, target: str) -> str:
     return "; ".join(parts)
 
 
-def run_cell(cfg, ctx: Context):
-    """Run one config; a dataset not on disk gives (None, 'missing: <how to get it>') instead of an error."""
-    try:
-        return run(cfg, ctx), ""
-    except DatasetMissing as e:  # the data folder is shown as <data_root>: no absolute paths in outputs
-        return None, "missing: " + str(e).replace(str(ctx.data_root), "<data_root>")
-
-
 def _kd_row(rec) -> dict:
     tr = rec.metrics["transfer"]
     return {"accuracy": rec.metrics["test_acc"], "teacher_accuracy": rec.metrics["teacher_acc"],
@@ -191,7 +182,7 @@ def run_table1(scale: str, ctx: Context, seed: int = 0, reading: str = "zskd", c
     for c in cells or table1_cells(scale):
         cfg, note = table1_config(scale, c["target"], c["stimulus"], c["balanced"], c["augment"], seed, reading, noise,
                                   limit_factor)
-        rec, miss = run_cell(cfg, ctx)
+        rec, miss = run_or_missing(cfg, ctx)
         label = PAPER_SETS[c["stimulus"]][int(c["balanced"])]
         row = {"transfer_set": label, "balanced": c["balanced"], "target_dataset": c["target"],
                "augmentation": c["augment"], "stimulus": c["stimulus"],
@@ -259,7 +250,7 @@ def run_fig2(scale: str, ctx: Context, seed: int = 0) -> tuple[pd.DataFrame, dic
     rows, recs = [], {}
     for name, (target, pool, note) in fig2_pools(scale).items():
         cfg = ArbitrarySet(teacher(scale, target), (replace(pool, seed=seed),), pool.limit, balanced=False, match=False)
-        rec, miss = run_cell(cfg, ctx)
+        rec, miss = run_or_missing(cfg, ctx)
         status = miss or "; ".join(x for x in (note, _row_status("", scale, target)) if x)
         row = {"pool": name, "target_dataset": target, "status": status}
         if rec:
@@ -306,7 +297,7 @@ TABLE2_MODELS = {"MNIST": ("LeNet-5", "LeNet-5-Half"), "FMNIST": ("LeNet-5", "Le
 def run_table2(scale: str, ctx: Context, seed: int = 0) -> tuple[pd.DataFrame, dict]:
     rows, recs = [], {}
     for (target, algo), cfg in table2_configs(scale, seed).items():
-        rec, miss = run_cell(cfg, ctx)
+        rec, miss = run_or_missing(cfg, ctx)
         tch, stu = TABLE2_MODELS[target]
         status = miss or (_row_status("stand-in: embedded photo crops for SVHN + TinyImageNet" if algo == "Ours"
                                       else "", scale, target.split(" ")[0]))
@@ -362,7 +353,7 @@ def table3_configs(scale: str, seed: int = 0) -> dict[str, tuple[BKDRun, str]]:
 def run_table3(scale: str, ctx: Context, seed: int = 0) -> tuple[pd.DataFrame, dict]:
     rows, recs = [], {}
     for name, (cfg, note) in table3_configs(scale, seed).items():
-        rec, miss = run_cell(cfg, ctx)
+        rec, miss = run_or_missing(cfg, ctx)
         row = {"transfer_set": name, "status": miss or note}
         if rec:
             tr = rec.metrics["transfer"]
@@ -424,7 +415,7 @@ def run_table4(scale: str, ctx: Context, seed: int = 0, targets=("Binary-MNIST",
         from tqdm.auto import tqdm
         it = tqdm(cfgs, desc="Table 4", leave=False)
     for c in it:
-        rec, miss = run_cell(c["config"], ctx)
+        rec, miss = run_or_missing(c["config"], ctx)
         row = {k: v for k, v in c.items() if k != "config"}
         row["status"] = miss or ("stand-in: binary digits teacher; " if scale == "smoke" else "") + (
             "stand-in pool" if "stand-in" in c["pool"] else "")
@@ -449,7 +440,7 @@ def run_table4(scale: str, ctx: Context, seed: int = 0, targets=("Binary-MNIST",
 __all__ = ["SCALE", "TARGETS", "STIMULI", "teacher", "pools", "arbitrary_set", "table1_config", "table1_cells",
            "run_table1", "fig3_gains", "NOISE_READINGS", "run_noise_readings", "fig2_pools", "run_fig2",
            "table2_configs", "run_table2", "table3_configs", "run_table3", "binary_teacher", "table4_configs",
-           "run_table4", "run_cell"]
+           "run_table4", "run_size_sweep"]
 
 
 # ------------------------------------------------------------------------------------------------ size sweep
@@ -471,7 +462,7 @@ def run_size_sweep(scale: str, ctx: Context, seed: int = 0, sizes: tuple[int, ..
         for balanced in (False, True):
             cfg, _ = table1_config(scale, target, "noise", balanced, False, seed, limit_factor=max(1.0, n / base))
             cfg = replace(cfg, transfer=replace(cfg.transfer, n=n))
-            rec, miss = run_cell(cfg, ctx)
+            rec, miss = run_or_missing(cfg, ctx)
             rows.append({"N (requested)": n, "balanced": balanced, "status": miss,
                          **({k: v for k, v in _kd_row(rec).items() if k != "class_counts"} if rec else {})})
     return pd.DataFrame(rows)
