@@ -112,3 +112,13 @@ def test_a_killed_training_resumes_to_the_same_result(ctx, tmp_path, monkeypatch
     assert lookup(_tiny_kd(epochs=4), ctx) is None
     resumed = run(_tiny_kd(epochs=4), ctx)
     assert resumed.curves == full.curves
+
+
+def test_run_or_missing_turns_a_missing_dataset_into_a_status_line(ctx):
+    from kdnb.runs import run_or_missing
+
+    cfg = TeacherRun("cifar10", "tiny", Schedule(epochs=1, augment="none"))
+    rec, status = run_or_missing(cfg, ctx)
+    assert rec is None and status.startswith("missing: CIFAR10 not found under <data_root>")
+    assert str(ctx.data_root) not in status and "\n" not in status
+    assert not (ctx.cache_root / "TeacherRun").exists() or not any((ctx.cache_root / "TeacherRun").iterdir())
