@@ -445,7 +445,7 @@ __all__ = ["SCALE", "TARGETS", "STIMULI", "teacher", "pools", "arbitrary_set", "
 
 # ------------------------------------------------------------------------------------------------ size sweep
 
-SWEEP_SIZES = {"smoke": (200, 500), "lab": (5_000, 20_000), "paper": (5_000, 20_000, 60_000)}
+SWEEP_SIZES = {"smoke": (200, 500), "lab": (5_000, 20_000, 60_000), "paper": (5_000, 20_000, 60_000)}
 
 
 def run_size_sweep(scale: str, ctx: Context, seed: int = 0, sizes: tuple[int, ...] | None = None,
