@@ -187,7 +187,7 @@ def balanced(pool, predict, n, num_classes, gen, chunk: int = 4096, min_chunk: i
     """Paper B's Algorithm 1 over one pool taken in its given order (concatenate pools D_1, D_2, … in order)."""
     out = compose_balanced([TensorPool(pool)], predict, n, num_classes, chunk=chunk, min_chunk=min_chunk)
     index = torch.tensor([i for _, i in out.where], dtype=torch.long, device=pool.device)
-    return index, out.info()
+    return index, {"labels": out.labels, **out.info()}
 
 
 def random_subset(pools: Sequence, size: int) -> torch.Tensor:

@@ -147,7 +147,10 @@ def build_transfer(t: Transfer, teacher, teacher_spec: dict, ctx: Context) -> tu
     gen = torch.Generator(device=ctx.device).manual_seed(t.seed)
     index, info = SELECTORS[t.select](pool, predict_fn, t.n, teacher_spec["num_classes"], gen, **dict(t.select_params))
     x = pool[index]
-    counts = class_counts(predict(teacher, x).argmax(1), teacher_spec["num_classes"])
+    labels = info.pop("labels", None)  # a selector that predicted its candidates already knows these
+    if labels is None:
+        labels = predict_fn(x)
+    counts = class_counts(labels, teacher_spec["num_classes"])
     summary = {"size": len(x), "pool": len(pool), "class_counts": counts, "relative_entropy": relative_entropy(counts),
                "teacher_forwards": calls["forwards"], **info}
     return x, summary

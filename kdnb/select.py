@@ -2,7 +2,8 @@
 
 A selector is ``fn(pool, predict, n, num_classes, gen, **params) -> (index, info)`` where ``predict(x)``
 returns the teacher's predicted class of uint8 images ``x`` (one teacher forward per image), ``index`` are the
-chosen pool rows (repeats allowed) and ``info`` is a JSON-able dict (e.g. draws spent). Papers A (Eq. 1) and
+chosen pool rows (repeats allowed) and ``info`` is a JSON-able dict (e.g. draws spent). A selector that predicted the candidates may add ``labels``
+(the teacher's class of each chosen row, a tensor): the caller then needs no second teacher forward. Papers A (Eq. 1) and
 B (Algorithm 1) register their selectors here too.
 """
 from __future__ import annotations

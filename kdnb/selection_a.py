@@ -85,7 +85,8 @@ def per_class(pool, predict, n, num_classes, gen, **_):
     present = [c for c in range(num_classes) if pool_counts[c] > 0]
     want = split_evenly(n, present, gen)
     index, replicated = take_per_class(pred, want, gen)
-    return index, {"draws": len(pool), "pool_class_counts": pool_counts, "predicted_classes": len(present),
+    return index, {"labels": pred[index], "draws": len(pool), "pool_class_counts": pool_counts,
+                   "predicted_classes": len(present),
                    "per_class": [want.get(c, 0) for c in range(num_classes)], "replicated_classes": replicated}
 
 
@@ -98,7 +99,8 @@ def longtail(pool, predict, n, num_classes, gen, ratio: float = LONGTAIL_RATIO, 
     order = [present[i] for i in torch.randperm(len(present), generator=gen, device=gen.device).tolist()]
     want = dict(zip(order, longtail_counts(n, len(order), ratio)))
     index, replicated = take_per_class(pred, want, gen)
-    return index, {"draws": len(pool), "pool_class_counts": pool_counts, "predicted_classes": len(present),
+    return index, {"labels": pred[index], "draws": len(pool), "pool_class_counts": pool_counts,
+                   "predicted_classes": len(present),
                    "per_class": [want.get(c, 0) for c in range(num_classes)], "replicated_classes": replicated,
                    "longtail_ratio": ratio}
 

@@ -122,3 +122,20 @@ def test_run_or_missing_turns_a_missing_dataset_into_a_status_line(ctx):
     assert rec is None and status.startswith("missing: CIFAR10 not found under <data_root>")
     assert str(ctx.data_root) not in status and "\n" not in status
     assert not (ctx.cache_root / "TeacherRun").exists() or not any((ctx.cache_root / "TeacherRun").iterdir())
+
+
+@pytest.mark.parametrize("select,forwards", [("per_class", 300), ("first", 100)])
+def test_build_transfer_runs_one_teacher_forward_per_image(ctx, select, forwards):
+    """A selector that predicted its candidates hands back their labels: no second forward over the chosen set."""
+    from kdnb.data import load_dataset
+    from kdnb.experiments import build_transfer, make_model, model_spec
+    from kdnb.select import class_counts
+    from kdnb.train import predict
+
+    spec = model_spec("tiny", load_dataset("digits"))
+    teacher = make_model(spec).eval()
+    pool = 300 if select == "per_class" else None
+    x, summary = build_transfer(Transfer("dataset:digits", 100, pool=pool, select=select), teacher, spec, ctx)
+    assert summary["teacher_forwards"] == forwards
+    assert summary["class_counts"] == class_counts(predict(teacher, x).argmax(1), 10)
+    assert "labels" not in summary and len(x) == 100

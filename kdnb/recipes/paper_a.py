@@ -21,7 +21,6 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import torch
 
-import kdnb.imagenet_split  # noqa: F401  (registers imagenet_id / imagenet_ood)
 from kdnb.data import load_dataset
 from kdnb.experiments import KDRun, Schedule, TeacherRun, Transfer, build_transfer, load_model, params
 from kdnb.runs import EXPERIMENTS, Context, RunFolder, cached_tensor, run, run_or_missing
@@ -170,11 +169,28 @@ def distillation(scale: str, teacher_dataset: str, student: str, dist: str, *, s
 
 # ------------------------------------------------------------------------------------------------ running rows
 
-def _label(scale: str, name: str) -> str:
-    return f"{name} (smoke stand-in)" if scale == "smoke" else name
-
-
 # ------------------------------------------------------------------------------------------------ Table 1
+
+
+def _run_rows(scale: str, ctx: Context, items, row) -> tuple[pd.DataFrame, dict]:
+    """Run each ``(key, config)`` and make one table row per cell with ``row(key, config, metrics)``.
+
+    A cell whose dataset is not on disk keeps its row, with the missing-data line as its status; smoke rows are
+    labelled as stand-ins.
+    """
+    rows, recs = [], {}
+    for key, cfg in items:
+        rec, status = run_or_missing(cfg, ctx)
+        recs[key] = rec
+        rows.append({**row(key, cfg, rec.metrics if rec else {}),
+                     "status": status or ("smoke stand-in" if scale == "smoke" else "")})
+    return pd.DataFrame(rows), recs
+
+
+def _cross_domain_skip(scale: str, t: str, d: str) -> bool:
+    """Below paper scale, skip distilling an MNIST teacher with CIFAR images and a CIFAR teacher with MNIST-family
+    images: channel and size conversions across them say nothing the paper's table does."""
+    return scale != "paper" and ((t == "MNIST" and d in ("C10", "C100")) or (t == "C10" and d in ("MNIST", "FashionMNIST")))
 
 
 def table1_configs(scale: str, seed: int = 0) -> list[tuple[str, str, str, KDRun]]:
@@ -185,9 +201,7 @@ def table1_configs(scale: str, seed: int = 0) -> list[tuple[str, str, str, KDRun
             for d in s.dists:
                 if d == "IN-ID" and t in NO_ID:
                     continue
-                if scale != "paper" and t == "MNIST" and d in ("C10", "C100"):
-                    continue
-                if scale != "paper" and t == "C10" and d in ("MNIST", "FashionMNIST"):
+                if _cross_domain_skip(scale, t, d):
                     continue
                 rows.append((t, st, d, distillation(scale, t, st, d, seed=seed)))
     return rows
@@ -195,17 +209,13 @@ def table1_configs(scale: str, seed: int = 0) -> list[tuple[str, str, str, KDRun
 
 def run_table1(scale: str, ctx: Context, seed: int = 0) -> tuple[pd.DataFrame, dict]:
     """Table 1: teacher dataset × student × distillation dataset → the student's test accuracy on the teacher's data."""
-    rows, recs = [], {}
-    for t, st, d, cfg in table1_configs(scale, seed):
-        rec, status = run_or_missing(cfg, ctx)
-        recs[(t, st, d)] = rec
-        m = rec.metrics if rec else {}
-        rows.append({"teacher_dataset": t, "student": st, "distillation_dataset": d,
-                     "accuracy": m.get("test_acc"), "teacher_accuracy": m.get("teacher_acc"),
-                     "relative_entropy": m.get("transfer", {}).get("relative_entropy"),
-                     "images": m.get("transfer", {}).get("size"), "tau": cfg.temperature,
-                     "augment": cfg.schedule.augment, "status": status or ("smoke stand-in" if scale == "smoke" else "")})
-    return pd.DataFrame(rows), recs
+    def row(key, cfg, m):
+        t, st, d = key
+        tr = m.get("transfer", {})
+        return {"teacher_dataset": t, "student": st, "distillation_dataset": d, "accuracy": m.get("test_acc"),
+                "teacher_accuracy": m.get("teacher_acc"), "relative_entropy": tr.get("relative_entropy"),
+                "images": tr.get("size"), "tau": cfg.temperature, "augment": cfg.schedule.augment}
+    return _run_rows(scale, ctx, (((t, st, d), cfg) for t, st, d, cfg in table1_configs(scale, seed)), row)
 
 
 # ------------------------------------------------------------------------------------------------ Table 2
@@ -283,7 +293,7 @@ def table3_configs(scale: str, seed: int = 0) -> list[tuple[str, str, HistogramR
         for d in TABLE3_DISTS[scale]:
             if d == "IN-ID" and t in NO_ID:
                 continue
-            if scale != "paper" and ((t == "MNIST" and d in ("C10", "C100")) or (t == "C10" and d in ("MNIST", "FashionMNIST"))):
+            if _cross_domain_skip(scale, t, d):
                 continue
             tr = transfer(scale, t, d, seed=seed)
             n = tr.pool or tr.n
@@ -294,17 +304,13 @@ def table3_configs(scale: str, seed: int = 0) -> list[tuple[str, str, HistogramR
 
 
 def run_table3(scale: str, ctx: Context, seed: int = 0) -> tuple[pd.DataFrame, dict]:
-    rows, recs = [], {}
-    for t, d, cfg in table3_configs(scale, seed):
-        rec, status = run_or_missing(cfg, ctx)
-        recs[(t, d)] = rec
-        rows.append({"teacher_dataset": t, "distillation_dataset": d,
-                     "relative_entropy": rec.metrics["relative_entropy"] if rec else None,
-                     "predicted_classes": sum(c > 0 for c in rec.metrics["class_counts"]) if rec else None,
-                     "images": rec.metrics["size"] if rec else None,
-                     "teacher_accuracy": rec.metrics["teacher_acc"] if rec else None,
-                     "status": status or ("smoke stand-in" if scale == "smoke" else "")})
-    return pd.DataFrame(rows), recs
+    def row(key, cfg, m):
+        counts = m.get("class_counts")
+        return {"teacher_dataset": key[0], "distillation_dataset": key[1],
+                "relative_entropy": m.get("relative_entropy"),
+                "predicted_classes": sum(c > 0 for c in counts) if counts else None,
+                "images": m.get("size"), "teacher_accuracy": m.get("teacher_acc")}
+    return _run_rows(scale, ctx, (((t, d), cfg) for t, d, cfg in table3_configs(scale, seed)), row)
 
 
 # ------------------------------------------------------------------------------------------------ Tables 4 and 5
@@ -318,71 +324,56 @@ def _short(scale: str, cfg: KDRun) -> KDRun:
     return replace(cfg, schedule=replace(cfg.schedule, epochs=SMOKE_T45_EPOCHS)) if scale == "smoke" else cfg
 
 
-def _t45(scale: str):
-    t, st = T45[scale]
-    return t, st, (t if scale == "paper" else t)
-
-
 def table4_configs(scale: str, seed: int = 0) -> list[tuple[str, str, KDRun]]:
     """Table 4's experiments for the original data and OpenGL shaders (paper names)."""
     s = _check(scale)
-    t, st, orig = _t45(scale)
+    t, st = T45[scale]  # the teacher's own data is the 'original' set
     k = int(round(s.n * SUBSET_FRACTION))
     out = []
-    for d in (orig, "OpenGL"):
+    for d in (t, "OpenGL"):
         base = _short(scale, distillation(scale, t, st, d, seed=seed))
         full = base.transfer
         # the 20K subsets are drawn from the same candidates as the full set (its pool, or the whole original set)
         pool = full.pool or full.n
         sub = lambda sel: replace(full, n=k, pool=pool, select=sel)  # noqa: E731
-        label = "C10" if scale == "paper" else d
-        out += [("Original", label, base),
-                ("One-Hot", label, replace(base, targets="onehot")),
-                ("Label Smoothing", label, replace(base, targets="smooth")),
-                ("20K Long Tail Examples", label, replace(base, transfer=sub("longtail"), schedule=replace(base.schedule, mixup=False))),
-                ("20K Long Tail Examples*", label, replace(base, transfer=sub("longtail"))),
-                ("20K Balanced Examples", label, replace(base, transfer=sub("per_class"), schedule=replace(base.schedule, mixup=False))),
-                ("20K Balanced Examples*", label, replace(base, transfer=sub("per_class")))]
+        no_mixup = replace(base.schedule, mixup=False)
+        out += [("Original", d, base),
+                ("One-Hot", d, replace(base, targets="onehot")),
+                ("Label Smoothing", d, replace(base, targets="smooth")),
+                ("20K Long Tail Examples", d, replace(base, transfer=sub("longtail"), schedule=no_mixup)),
+                ("20K Long Tail Examples*", d, replace(base, transfer=sub("longtail"))),
+                ("20K Balanced Examples", d, replace(base, transfer=sub("per_class"), schedule=no_mixup)),
+                ("20K Balanced Examples*", d, replace(base, transfer=sub("per_class")))]
     return out
 
 
 def run_table4(scale: str, ctx: Context, seed: int = 0) -> tuple[pd.DataFrame, dict]:
-    rows, recs = [], {}
-    for e, d, cfg in table4_configs(scale, seed):
-        rec, status = run_or_missing(cfg, ctx)
-        recs[(e, d)] = rec
-        m = rec.metrics if rec else {}
+    def row(key, cfg, m):
         tr = m.get("transfer", {})
-        rows.append({"experiment": e, "distillation_dataset": d, "accuracy": m.get("test_acc"),
-                     "images": tr.get("size"), "relative_entropy": tr.get("relative_entropy"),
-                     "targets": cfg.targets, "mixup": cfg.schedule.mixup, "select": cfg.transfer.select,
-                     "status": status or ("smoke stand-in" if scale == "smoke" else "")})
-    return pd.DataFrame(rows), recs
+        return {"experiment": key[0], "distillation_dataset": key[1], "accuracy": m.get("test_acc"),
+                "images": tr.get("size"), "relative_entropy": tr.get("relative_entropy"),
+                "targets": cfg.targets, "mixup": cfg.schedule.mixup, "select": cfg.transfer.select}
+    return _run_rows(scale, ctx, (((e, d), cfg) for e, d, cfg in table4_configs(scale, seed)), row)
 
 
 AUG_LEVELS = ("extreme", "high", "standard", "none")  # Table 5's row order (kdnb.augment's regime names)
 
 
 def table5_configs(scale: str, seed: int = 0) -> list[tuple[str, bool, str, KDRun]]:
-    t, st, orig = _t45(scale)
+    t, st = T45[scale]  # the teacher's own data is the 'original' set
     out = []
     for mix in (True, False):
         for level in AUG_LEVELS:
-            for d in (orig, "OpenGL"):
+            for d in (t, "OpenGL"):
                 cfg = _short(scale, distillation(scale, t, st, d, seed=seed, augment=level, mixup=mix))
-                out.append((level, mix, "C10" if scale == "paper" and d == orig else d, cfg))
+                out.append((level, mix, d, cfg))
     return out
 
 
 def run_table5(scale: str, ctx: Context, seed: int = 0) -> tuple[pd.DataFrame, dict]:
-    rows, recs = [], {}
-    for level, mix, d, cfg in table5_configs(scale, seed):
-        rec, status = run_or_missing(cfg, ctx)
-        recs[(level, mix, d)] = rec
-        rows.append({"augmentation": level, "mixup": mix, "distillation_dataset": d,
-                     "accuracy": rec.metrics["test_acc"] if rec else None,
-                     "status": status or ("smoke stand-in" if scale == "smoke" else "")})
-    return pd.DataFrame(rows), recs
+    def row(key, cfg, m):
+        return {"augmentation": key[0], "mixup": key[1], "distillation_dataset": key[2], "accuracy": m.get("test_acc")}
+    return _run_rows(scale, ctx, (((lv, mix, d), cfg) for lv, mix, d, cfg in table5_configs(scale, seed)), row)
 
 
 # ------------------------------------------------------------------------------------------------ Figure 1

@@ -137,10 +137,7 @@ def pools(scale: str, target: str, stimulus: str, balanced: bool, seed: int = 0,
 def arbitrary_set(scale: str, target: str, stimulus: str, balanced: bool, seed: int = 0, reading: str = "zskd",
                   noise: str | None = None) -> tuple[ArbitrarySet, str]:
     s = _check(scale)
-    ps, note = pools(scale, target, stimulus, True, seed, noise)  # the balanced pools; unbalanced uses D_1
-    if not balanced:
-        ps_unb, _ = pools(scale, target, stimulus, False, seed, noise)
-        assert ps_unb[0] == ps[0]
+    ps, note = pools(scale, target, stimulus, True, seed, noise)  # the balanced pools; unbalanced samples D_1
     return ArbitrarySet(teacher(scale, target, reading), ps, s["n"][target], balanced=balanced), note
 
 
