@@ -7,7 +7,9 @@ differs:
   naive  — torchvision.transforms.v2 per image on PIL images inside a DataLoader with worker processes
            (paper A's official pipeline), batches copied to the device, then the same step;
   kdnb   — images already on the device, ``kdnb.augment`` regime ``high`` with independent random parameters
-           per image, bf16 autocast + channels_last on CUDA, no host sync per step (``kdnb.train.make_step``);
+           per image, bf16 autocast + channels_last on CUDA, no host sync per step (``kdnb.engine``'s
+           ``TensorSource`` and ``make_step``, exactly as ``kdnb.engine.train`` runs them);
+  kdnb-train — ``kdnb.engine.train`` end to end (the same step plus the non-finite guard and loss sums);
   kdnb-noaug — the same step without augmentation: the ceiling the augmentation could reach.
 
 Prints img/s (median over timed windows) for each and the kdnb/naive ratio. CPU default: LeNet-5 → LeNet-5-half
@@ -30,7 +32,8 @@ import kdnb  # noqa: E402,F401
 from kdnb import augment  # noqa: E402
 from kdnb.config import resolve_device  # noqa: E402
 from kdnb.models import build_model  # noqa: E402
-from kdnb.train import Schedule, augmented_batches, kd_objective, make_optimizer, make_step  # noqa: E402
+from kdnb.engine import Batch, Schedule, TensorSource, Update, learner, make_step  # noqa: E402
+from kdnb.objectives import kd_objective  # noqa: E402
 
 GFLOP_PER_IMG = {("resnet50", "resnet18"): 5.93}  # teacher fwd + student fwd/bwd, performance notes §1
 
@@ -65,13 +68,13 @@ def measure(next_batch, step, device, warmup: int, windows: int, per_window: int
             torch.cuda.synchronize()
 
     for _ in range(warmup):
-        step(*next_batch())
+        step(next_batch())
     sync()
     rates = []
     for _ in range(windows):
         t0 = time.perf_counter()
         for _ in range(per_window):
-            step(*next_batch())
+            step(next_batch())
         sync()
         rates.append(per_window * batch / (time.perf_counter() - t0))
     return statistics.median(rates)
@@ -109,42 +112,52 @@ def main():
     if cuda:
         teacher.to(memory_format=torch.channels_last)
 
-    def kdnb_step(regime: str, compiled: bool = False):
-        student = build_model(student_name, 10, 3, 32).to(device)
-        if cuda:
-            student.to(memory_format=torch.channels_last)
-        opt, sched = make_optimizer(student, Schedule(), 10_000, device)
-        objective = kd_objective(teacher, 4.0)
-        model = torch.compile(student) if compiled else student
-        return make_step(model, objective, opt, sched, mixup=True), augment.build(regime, 32, (0.5,) * 3)
-
     results = {}
     gen = torch.Generator(device=device).manual_seed(0)
     xd = x.to(device)
 
-    def device_batches(aug):
-        """kdnb's epoch loop: shuffle on the device, augment several batches per call (kdnb.train.fit)."""
-        steps = n // args.batch
-        while True:
-            perm = torch.randperm(n, device=device, generator=gen)
-            for xb, idx in augmented_batches(xd, perm, args.batch, steps, aug, gen):
-                yield xb, idx, gen
+    def engine_step(compiled: bool = False):
+        """The engine's KD update (kdnb.engine.fit's plan): mixup, τ²·KL against the teacher, SGD."""
+        student = build_model(student_name, 10, 3, 32)
+        lrn = learner(student, Schedule(), 10_000, device)
+        model = torch.compile(student) if compiled else student
+        update = Update("kd", "student", "data", kd_objective(model, teacher, 4.0), transform=augment.mixup)
+        return make_step(lrn, update, gen)
 
     def kdnb_measure(regime, compiled=False):
-        step, aug = kdnb_step(regime, compiled)
-        batches = device_batches(aug)
-        return measure(lambda: next(batches), step, device, warm, args.windows, per_window, args.batch)
+        source = TensorSource(xd, args.batch, augment.build(regime, 32, (0.5,) * 3))
+        return measure(lambda: source.draw(gen), engine_step(compiled), device, warm, args.windows, per_window,
+                       args.batch)
+
+    def engine_train(regime: str) -> float:
+        """kdnb.engine.train end to end (sources, guard, loss sums, schedule): img/s over timed epochs."""
+        from kdnb.engine import train
+        student = build_model(student_name, 10, 3, 32)
+        source = TensorSource(xd, args.batch, augment.build(regime, 32, (0.5,) * 3))
+        lrn = learner(student, Schedule(), 10_000, device)
+        plan = [Update("kd", "student", "data", kd_objective(student, teacher, 4.0), transform=augment.mixup)]
+        spe = source.steps_per_epoch
+        epochs = max(1, (args.windows * per_window) // spe)
+        train({"student": lrn}, {"data": source}, plan, epochs=1, steps_per_epoch=spe, seed=0, progress=False)
+        rates = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            train({"student": lrn}, {"data": source}, plan, epochs=epochs, steps_per_epoch=spe, seed=0,
+                  progress=False)
+            if cuda:
+                torch.cuda.synchronize()
+            rates.append(epochs * spe * args.batch / (time.perf_counter() - t0))
+        return statistics.median(rates)
 
     warm = 20 if cuda else 2
     results["kdnb"] = kdnb_measure("high")
+    results["kdnb-train"] = engine_train("high")
     results["kdnb-noaug"] = kdnb_measure("none")
     if args.compile and cuda:
         results["kdnb-compiled"] = kdnb_measure("high", compiled=True)
 
     # Naive: augmented float batches come from the workers; the device step skips augmentation.
-    student = build_model(student_name, 10, 3, 32).to(device)
-    opt, sched = make_optimizer(student, Schedule(), 10_000, device)
-    naive = make_step(student, kd_objective(teacher, 4.0), opt, sched, mixup=True)
+    naive = engine_step()
 
     loader = naive_loader(x, args.batch, workers)
     it = iter(loader)
@@ -156,7 +169,7 @@ def main():
         except StopIteration:
             it = iter(loader)
             xb, idx = next(it)
-        return xb.to(device, non_blocking=True), idx.to(device), gen
+        return Batch(xb.to(device, non_blocking=True), idx.to(device))
 
     results["naive"] = measure(naive_batch, naive, device, warm, args.windows, per_window, args.batch)
     print(f"\n{'pipeline':<15}{'img/s':>10}")

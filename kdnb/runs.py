@@ -1,32 +1,102 @@
-"""Runs as pure functions of frozen configs, cached by config hash.
+"""Runs as pure functions of frozen configs, cached by config and code.
 
 ``run(config)`` returns a :class:`Record`. The record (config, metrics, curves, seed, library versions, wall
-time) and any artefacts (checkpoints, tensors) live in ``<cache>/<kind>/<key>/`` where ``key`` hashes the
-config. A finished run is loaded, never recomputed. Artefacts are written first and ``record.json`` last, each
+time, git commit and dirty flag, code fingerprint) and any artefacts (checkpoints, tensors) live in
+``<cache>/<kind>/<key>/`` where ``key`` hashes the config *and* the fingerprint of the code its run kinds
+depend on (``kdnb.codeid``): after a fix, results of the old code are never loaded as current — they stay
+on disk, listed by ``python -m kdnb cache --stale``. A finished run is loaded, never recomputed. Artefacts are written first and ``record.json`` last, each
 atomically (temporary file + fsync + rename), so a run killed at any point leaves either a complete record or
 none; a rerun then starts (or, for training loops with a checkpoint, resumes) the unfinished work.
 
 Where a run executes (device, data folder, cache folder) is a :class:`Context`, deliberately outside the hash.
+
+Run kinds register their runner with ``EXPERIMENTS.register`` in the module that defines their config; the
+table :data:`KINDS` names that module for every kind, so a record's kind can be rerun (or fingerprinted) without
+anything importing upwards: the module is imported on first use.
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib
 import json
-import os
 import platform
+import subprocess
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
 import torch
 
+from kdnb import codeid
 from kdnb.config import default_cache_root, default_data_root, resolve_device
+from kdnb.io import atomic_save, atomic_write_text
 from kdnb.registry import Registry
-from kdnb.train import atomic_save
 
 EXPERIMENTS: Registry = Registry("experiment")
+
+# Every run kind → the module that defines its config and registers its runner (imported on first use).
+KINDS = {
+    "TeacherRun": "kdnb.methods.teacher",
+    "BinaryTeacherRun": "kdnb.methods.teacher",
+    "KDRun": "kdnb.methods.kd",
+    "HistogramRun": "kdnb.methods.kd",
+    "ArbitrarySet": "kdnb.methods.arbitrary",
+    "BKDRun": "kdnb.methods.arbitrary",
+}
+
+
+def runner_of(kind: str) -> Callable:
+    """The registered runner of ``kind``, importing its module first if nothing has yet."""
+    if kind not in EXPERIMENTS:
+        if kind not in KINDS:
+            raise KeyError(f"unknown run kind {kind!r}; known: {', '.join(sorted(KINDS))}")
+        importlib.import_module(KINDS[kind])
+    return EXPERIMENTS[kind]
+
+
+def _nested_kinds(obj) -> set[str]:
+    """The run kinds inside a config: its own and those of the configs it holds (a KD run's teacher, ...)."""
+    out = set()
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        if type(obj).__name__ in KINDS:
+            out.add(type(obj).__name__)
+        for f in dataclasses.fields(obj):
+            out |= _nested_kinds(getattr(obj, f.name))
+    elif isinstance(obj, (tuple, list)):
+        for v in obj:
+            out |= _nested_kinds(v)
+    return out
+
+
+@lru_cache(maxsize=None)
+def _kinds_fingerprint(kinds: frozenset[str]) -> str:
+    return codeid.fingerprint(*sorted({KINDS[k] for k in kinds}))
+
+
+def code_of(cfg) -> str:
+    """Fingerprint of the code every run kind inside ``cfg`` depends on (``kdnb.codeid``)."""
+    return _kinds_fingerprint(frozenset(_nested_kinds(cfg)))
+
+
+@lru_cache(maxsize=1)
+def git_state() -> dict:
+    """The commit of kdnb's checkout and whether its tracked files differ from it (``unknown`` outside git)."""
+    repo = codeid.PACKAGE.parent
+
+    def git(*args):
+        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, timeout=10)
+
+    try:
+        head = git("rev-parse", "HEAD")
+        if head.returncode != 0:
+            return {"commit": "unknown", "dirty": None}
+        dirty = git("status", "--porcelain", "--untracked-files=no", "--", "kdnb").stdout.strip() != ""
+        return {"commit": head.stdout.strip(), "dirty": dirty}
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": "unknown", "dirty": None}
 
 
 @dataclass
@@ -46,12 +116,21 @@ class Context:
 
 
 def config_dict(cfg) -> dict:
-    return {"kind": type(cfg).__name__, **dataclasses.asdict(cfg)}
+    """The config as plain JSON-able data; every nested config carries its ``kind`` too."""
+    def plain(v):
+        if dataclasses.is_dataclass(v) and not isinstance(v, type):
+            return {"kind": type(v).__name__, **{f.name: plain(getattr(v, f.name)) for f in dataclasses.fields(v)}}
+        if isinstance(v, (tuple, list)):
+            return [plain(a) for a in v]
+        if isinstance(v, dict):
+            return {k: plain(a) for k, a in v.items()}
+        return v
+    return plain(cfg)
 
 
 def config_key(cfg) -> str:
-    """16 hex digits of the SHA-256 of the config's canonical JSON (kind included)."""
-    blob = json.dumps(config_dict(cfg), sort_keys=True, default=str).encode()
+    """16 hex digits of the SHA-256 of the config's canonical JSON (kind included) and of its code fingerprint."""
+    blob = json.dumps({"config": config_dict(cfg), "code": code_of(cfg)}, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
@@ -95,15 +174,6 @@ def _versions() -> dict:
             "python": platform.python_version()}
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
 def folder_of(cfg, ctx: Context) -> Path:
     return ctx.cache_root / type(cfg).__name__ / config_key(cfg)
 
@@ -127,7 +197,7 @@ def run(cfg, ctx: Context | None = None, *, force: bool = False) -> Record:
     ctx = ctx or Context()
     if not force and (rec := lookup(cfg, ctx)) is not None:
         return rec
-    runner: Callable = EXPERIMENTS[type(cfg).__name__]
+    runner: Callable = runner_of(type(cfg).__name__)
     folder = RunFolder(folder_of(cfg, ctx))
     seed = getattr(cfg, "seed", 0)
     torch.manual_seed(seed)
@@ -138,10 +208,11 @@ def run(cfg, ctx: Context | None = None, *, force: bool = False) -> Record:
         _remove_if_empty(folder.folder)  # e.g. a dataset missing: leave no empty folder behind
         raise
     meta = {"seed": seed, "versions": _versions(), "wall_time_s": round(time.perf_counter() - t0, 3),
-            "device": str(ctx.device), "finished": time.strftime("%Y-%m-%dT%H:%M:%S")}
+            "device": str(ctx.device), "threads": torch.get_num_threads(), "machine": platform.machine(),
+            "finished": time.strftime("%Y-%m-%dT%H:%M:%S"), "code": code_of(cfg), "git": git_state()}
     key = config_key(cfg)
     payload = {"config": config_dict(cfg), "metrics": metrics, "curves": curves, "key": key, "meta": meta}
-    _atomic_write_text(folder.path("record.json"), json.dumps(payload, indent=1, default=_jsonable))
+    atomic_write_text(folder.path("record.json"), json.dumps(payload, indent=1, default=_jsonable))
     return Record(payload["config"], metrics, curves, key, folder.folder, meta)
 
 
@@ -178,12 +249,49 @@ def _jsonable(o: Any):
     raise TypeError(f"not JSON-serialisable: {type(o).__name__}")
 
 
-def cached_tensor(name: str, spec: dict, make: Callable[[], torch.Tensor], ctx: Context) -> torch.Tensor:
-    """A tensor (e.g. a rendered pool of synthetic images) cached under a hash of ``spec``."""
-    key = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:16]
+def cached_tensor(name: str, spec: dict, make: Callable[[], torch.Tensor], ctx: Context,
+                  code: tuple[str, ...] = ("kdnb.sources", "kdnb.data")) -> torch.Tensor:
+    """A tensor (e.g. a rendered pool of synthetic images) cached under a hash of ``spec`` and of the code of
+    the modules ``code`` (those that make it)."""
+    blob = json.dumps({"spec": spec, "code": codeid.fingerprint(*code)}, sort_keys=True, default=str)
+    key = hashlib.sha256(blob.encode()).hexdigest()[:16]
     path = ctx.cache_root / "tensors" / f"{name}-{key}.pt"
     if path.exists():
         return torch.load(path, weights_only=True)
     t = make()
     atomic_save(t, path)
     return t
+
+
+def stale_records(cache_root: str | Path | None = None) -> list[dict]:
+    """Every record in the cache that older code made: its code fingerprint is not today's for its config."""
+    out = []
+    for path in sorted(Path(cache_root or default_cache_root()).glob("*/*/record.json")):
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError):
+            out.append({"folder": str(path.parent), "kind": path.parent.parent.name, "made_by": "?",
+                        "current": "?", "why": "unreadable record"})
+            continue
+        kind = data["config"]["kind"]
+        kinds = frozenset(_kinds_in_dict(data["config"]))
+        current = _kinds_fingerprint(kinds) if kinds <= set(KINDS) else "?"
+        made = data.get("meta", {}).get("code", "none")
+        if made != current:
+            out.append({"folder": str(path.parent), "kind": kind, "made_by": made, "current": current,
+                        "commit": data.get("meta", {}).get("git", {}).get("commit", "unknown"),
+                        "why": "made by older code" if made != "none" else "made before records carried code"})
+    return out
+
+
+def _kinds_in_dict(d) -> set[str]:
+    out = set()
+    if isinstance(d, dict):
+        if d.get("kind") in KINDS:
+            out.add(d["kind"])
+        for v in d.values():
+            out |= _kinds_in_dict(v)
+    elif isinstance(d, (list, tuple)):
+        for v in d:
+            out |= _kinds_in_dict(v)
+    return out

@@ -5,22 +5,23 @@ import math
 import pytest
 import torch
 
-import kdnb.imagenet_split as ins
-import kdnb.selection_a as sa
-from kdnb.select import SELECTORS, class_counts, relative_entropy
+import kdnb.data.imagenet_split as ins
+import kdnb.selection.per_class as sa
+from kdnb.selection import SELECTORS, class_counts, relative_entropy
 
 
 def _pool_with_classes(labels):
-    """A fake pool whose 'teacher' predicts ``labels[i]`` for image i (the class is stored in the pixels)."""
+    """A fake pool whose 'teacher' predicts ``labels[i]`` for image i (the class is stored in the pixels): its
+    logits are one-hot, so their argmax is the stored class."""
     y = torch.as_tensor(labels, dtype=torch.uint8)
     pool = y.view(-1, 1, 1, 1).expand(-1, 1, 2, 2).contiguous()
-    return pool, lambda x: x[:, 0, 0, 0].long()
+    return pool, lambda x: torch.nn.functional.one_hot(x[:, 0, 0, 0].long(), 256).float()
 
 
 def _select(name, labels, n, c=4, seed=0, **kw):
-    pool, predict = _pool_with_classes(labels)
-    idx, info = SELECTORS[name](pool, predict, n, c, torch.Generator().manual_seed(seed), **kw)
-    return idx, predict(pool[idx]), info
+    pool, logits = _pool_with_classes(labels)
+    idx, info = SELECTORS[name](pool, logits, n, c, torch.Generator().manual_seed(seed), **kw)
+    return idx, logits(pool[idx]).argmax(1), info
 
 
 def test_per_class_takes_n_i_per_predicted_class():

@@ -6,11 +6,12 @@ import math
 import pytest
 import torch
 
-from kdnb.balance import NoiseStream, TensorPool, compose_balanced, random_subset
+from kdnb.selection.class_balanced import compose_balanced, random_subset
+from kdnb.sources.streams import NoiseStream, TensorPool
 from kdnb.data import DatasetMissing, load_dataset
 from kdnb.losses import soft_ce
 from kdnb.recipes import paper_b as B
-from kdnb.select import SELECTORS
+from kdnb.selection import SELECTORS
 
 
 def _pool(labels):
@@ -70,7 +71,8 @@ def test_selector_registered_and_baseline_has_equal_size():
     labels = [0] * 60 + [1] * 30 + [2] * 10
     pool = _pool(labels)
     t = Teacher()
-    index, info = SELECTORS["balanced"](pool, t, 30, 3, torch.Generator())
+    index, info = SELECTORS["class_balanced"](pool, lambda x: torch.nn.functional.one_hot(t(x), 3).float(), 30, 3,
+                                              torch.Generator())
     assert info["class_counts"] == [10, 10, 10] and len(index) == 30 and t.forwards == info["draws"]
     base = random_subset([TensorPool(pool[torch.randperm(100)])], len(index))
     assert len(base) == len(index)
@@ -128,7 +130,6 @@ def test_recipes_build_configs_for_every_scale(scale):
 
 
 def test_inception_v3_32px_registered_and_follows_the_model_convention():
-    import kdnb.balance  # noqa: F401  (registers inception_v3 until kdnb.models imports it)
     from kdnb.models import build_model
 
     m = build_model("inception_v3", 100, 3, 32).eval()

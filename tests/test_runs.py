@@ -5,9 +5,10 @@ from dataclasses import dataclass
 import pytest
 import torch
 
-from kdnb.experiments import KDRun, Schedule, TeacherRun, Transfer, load_model
+from kdnb.engine import Schedule
+from kdnb.io import atomic_save
+from kdnb.methods import KDRun, TeacherRun, Transfer, load_model
 from kdnb.runs import EXPERIMENTS, config_key, lookup, run
-from kdnb.train import atomic_save
 
 CALLS = []
 
@@ -43,7 +44,7 @@ def test_record_contents_and_weights_only_loading(ctx):
     r = run(Counted(5), ctx)
     data = json.loads((r.folder / "record.json").read_text())
     assert data["config"] == {"kind": "Counted", "value": 5, "seed": 0}
-    assert set(data["meta"]) >= {"seed", "versions", "wall_time_s", "device"}
+    assert set(data["meta"]) >= {"seed", "versions", "wall_time_s", "device", "code", "git"}
     assert data["meta"]["versions"]["torch"] == torch.__version__
     assert torch.equal(r.load("weights.pt")["w"], torch.tensor([5.0, 5.0]))
 
@@ -92,11 +93,11 @@ def test_same_seed_on_cpu_gives_identical_metrics(ctx, tmp_path):
 
 def test_a_killed_training_resumes_to_the_same_result(ctx, tmp_path, monkeypatch):
     """Kill a run after its 2nd epoch (checkpoint written), rerun: the result equals an uninterrupted run."""
-    from kdnb import train
+    from kdnb import engine
     from kdnb.runs import Context
 
     full = run(_tiny_kd(epochs=4), Context.make("cpu", cache_root=tmp_path / "full", progress=False))
-    real_save, saves = train.atomic_save, []
+    real_save, saves = engine.atomic_save, []
 
     def save_then_die(obj, path):
         real_save(obj, path)
@@ -105,10 +106,10 @@ def test_a_killed_training_resumes_to_the_same_result(ctx, tmp_path, monkeypatch
             if len(saves) == 2:
                 raise KeyboardInterrupt("killed")
 
-    monkeypatch.setattr(train, "atomic_save", save_then_die)
+    monkeypatch.setattr(engine, "atomic_save", save_then_die)
     with pytest.raises(KeyboardInterrupt):
         run(_tiny_kd(epochs=4), ctx)
-    monkeypatch.setattr(train, "atomic_save", real_save)
+    monkeypatch.setattr(engine, "atomic_save", real_save)
     assert lookup(_tiny_kd(epochs=4), ctx) is None
     resumed = run(_tiny_kd(epochs=4), ctx)
     assert resumed.curves == full.curves
@@ -128,9 +129,9 @@ def test_run_or_missing_turns_a_missing_dataset_into_a_status_line(ctx):
 def test_build_transfer_runs_one_teacher_forward_per_image(ctx, select, forwards):
     """A selector that predicted its candidates hands back their labels: no second forward over the chosen set."""
     from kdnb.data import load_dataset
-    from kdnb.experiments import build_transfer, make_model, model_spec
-    from kdnb.select import class_counts
-    from kdnb.train import predict
+    from kdnb.engine import predict
+    from kdnb.methods import build_transfer, make_model, model_spec
+    from kdnb.selection import class_counts
 
     spec = model_spec("tiny", load_dataset("digits"))
     teacher = make_model(spec).eval()

@@ -6,35 +6,7 @@ so augmentation, sources and the attack all work in pixel space. ``model(x)`` re
 """
 from __future__ import annotations
 
-import torch
-from torch import nn
-
-from kdnb.registry import Registry
-
-MODELS: Registry = Registry("model")
-
-
-class Normalized(nn.Module):
-    """Input normalisation folded into the model; ``net`` must accept ``features=``."""
-
-    def __init__(self, net: nn.Module, mean, std):
-        super().__init__()
-        self.net = net
-        self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1))
-        self.register_buffer("std", torch.tensor(std, dtype=torch.float32).view(1, -1, 1, 1))
-
-    def forward(self, x: torch.Tensor, features: bool = False):
-        return self.net((x - self.mean) / self.std, features=features)
-
-
-def build_model(name: str, num_classes: int, in_channels: int = 3, image_size: int = 32,
-                mean=None, std=None) -> Normalized:
-    mean = mean if mean is not None else (0.5,) * in_channels
-    std = std if std is not None else (0.5,) * in_channels
-    net = MODELS[name](num_classes=num_classes, in_channels=in_channels, image_size=image_size)
-    return Normalized(net, mean, std)
-
-
-from kdnb.models import small as _small, resnet as _resnet, wrn as _wrn, mobilenetv2 as _mbv2, inception as _inception  # noqa: E402,F401,E501
+from kdnb.models.base import MODELS, Normalized, build_model
+from kdnb.models import small, resnet, wrn, mobilenetv2, inception  # noqa: F401  (each registers its models)
 
 __all__ = ["MODELS", "build_model", "Normalized"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from kdnb.models import MODELS
+from kdnb.models.base import MODELS
 
 
 class BasicConv(nn.Sequential):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from kdnb.models import MODELS
+from kdnb.models.base import MODELS
 
 # (expansion t, channels c, repeats n, stride s); the CIFAR variant sets the stem and the second stage to stride 1.
 _CFG = ((1, 16, 1, 1), (6, 24, 2, 1), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from torch import nn
 import torch.nn.functional as F
 
-from kdnb.models import MODELS
+from kdnb.models.base import MODELS
 
 
 class _Classifier(nn.Module):

@@ -5,7 +5,7 @@ Paper settings (§4): ResNet-50 teachers; students ResNet-18 and WRN-40-2 (CIFAR
 0.9, wd 1e-4, lr 0.1, batch 256, half-cosine, 400 epochs; τ = 2 for general-purpose distillation sets and τ = 20
 for fine-grained/domain-specific and synthetic ones; augmentation 'standard' (RandAugment n2 m14 + flip + crop)
 for real images and 'high' (n4 + elastic + invert) for synthetic ones; mixup with λ ~ U(0, 1) always; at most 50K
-distillation images, selected per teacher-predicted class (§3.2 Eq. 1, ``kdnb.selection_a``).
+distillation images, selected per teacher-predicted class (§3.2 Eq. 1, ``kdnb.selection.per_class``).
 
 Scales:
   smoke — scikit-learn's digits teacher (LeNet-5 → LeNet-5-half), embedded photo crops as the natural out-of-domain set,
@@ -22,9 +22,10 @@ import pandas as pd
 import torch
 
 from kdnb.data import load_dataset
-from kdnb.experiments import KDRun, Schedule, TeacherRun, Transfer, build_transfer, load_model, params
-from kdnb.runs import EXPERIMENTS, Context, RunFolder, cached_tensor, run, run_or_missing
-from kdnb.select import class_counts, relative_entropy
+from kdnb.engine import Schedule
+from kdnb.methods import HistogramRun, KDRun, TeacherRun, Transfer, build_transfer, load_model, params
+from kdnb.runs import Context, cached_tensor, run, run_or_missing
+from kdnb.selection import class_counts, relative_entropy
 
 SCALES = ("smoke", "lab", "paper")
 
@@ -33,7 +34,7 @@ SCALES = ("smoke", "lab", "paper")
 # paper label → (kind, transfer source or registered dataset); kind decides τ and augmentation (§4).
 GENERAL, FINE, SYNTHETIC = "general-purpose", "fine-grained", "synthetic"
 DIST = {
-    "C10": (GENERAL, "dataset:cifar10"), "C100": (GENERAL, "dataset:cifar100"), "Tiny": (GENERAL, "dataset:tiny"),
+    "C10": (GENERAL, "dataset:cifar10"), "C100": (GENERAL, "dataset:cifar100"), "Tiny": (GENERAL, "dataset:tinyimagenet"),
     "FGVCA": (FINE, "dataset:fgvca"), "Pets": (FINE, "dataset:pets"), "EuroSAT": (FINE, "dataset:eurosat"),
     "IN-ID": (GENERAL, "dataset:imagenet_id"), "IN-OOD": (GENERAL, "dataset:imagenet_ood"), "Food": (FINE, "dataset:food"),
     "OpenGL": (SYNTHETIC, "shaders"), "Leaves": (SYNTHETIC, "leaves"), "Noise": (SYNTHETIC, "gaussian_noise"),
@@ -260,24 +261,6 @@ def table2_rows(scale: str) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------------ Table 3
 
 
-@dataclass(frozen=True)
-class HistogramRun:
-    """The teacher's class-prediction histogram of a raw candidate set and its relative entropy (Table 3)."""
-
-    teacher: TeacherRun
-    transfer: Transfer
-    seed: int = 0
-
-
-@EXPERIMENTS.register("HistogramRun")
-def run_histogram(cfg: HistogramRun, ctx: Context, folder: RunFolder):
-    teacher_rec = run(cfg.teacher, ctx)
-    model = load_model(teacher_rec, device=ctx.device)
-    _, summary = build_transfer(cfg.transfer, model, teacher_rec.metrics["model"], ctx)
-    return {"class_counts": summary["class_counts"], "relative_entropy": summary["relative_entropy"],
-            "size": summary["size"], "teacher_acc": teacher_rec.metrics["test_acc"]}, {}
-
-
 TABLE3_DISTS = {"smoke": ("digits", "Photos", "OpenGL", "Leaves", "Noise"),
                 "lab": ("MNIST", "FashionMNIST", "C10", "C100", "Photos", "OpenGL", "Leaves", "Noise"),
                 "paper": ("C10", "C100", "Tiny", "FGVCA", "Pets", "EuroSAT", "IN-ID", "IN-OOD", "Food", "OpenGL",
@@ -488,7 +471,7 @@ def fig2_views(scale: str, recs: dict, ctx: Context, seed: int = 0, grid: int = 
 
     Decision regions: the FC head applied to a ``grid``×``grid`` lattice spanning the plotted features.
     """
-    from kdnb.train import predict
+    from kdnb.engine import predict
 
     dev = ctx.device
     t_cfg = fig2_teacher(scale, seed)
@@ -538,7 +521,7 @@ def fig2_shader_coverage(scale: str, ctx: Context, seed: int = 0) -> pd.DataFram
     """How many of the toy teacher's classes shader frames reach: predicted-class counts over a large fresh pool
     of grey shader frames, as rendered and inverted (the check behind notebook 16's explanation)."""
     from kdnb.sources import render
-    from kdnb.train import predict
+    from kdnb.engine import predict
 
     teacher = load_model(run(fig2_teacher(scale, seed), ctx), device=ctx.device)
     n = FIG2_COVERAGE_CANDIDATES[scale]

@@ -27,9 +27,8 @@ from dataclasses import replace
 
 import pandas as pd
 
-from kdnb.balance import ArbitrarySet, BKDRun, Pool
-from kdnb.experiments import Schedule, TeacherRun, params
-from kdnb.pools_b import BinaryTeacherRun
+from kdnb.engine import Schedule
+from kdnb.methods import ArbitrarySet, BinaryTeacherRun, BKDRun, Pool, TeacherRun, params
 from kdnb.runs import Context, run_or_missing
 
 TARGETS = ("MNIST", "FMNIST", "CIFAR-10", "CIFAR-100")

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kdnb.experiments import KDRun, Schedule, TeacherRun, Transfer, params
+from kdnb.engine import Schedule
+from kdnb.methods import KDRun, TeacherRun, Transfer, params
 from kdnb.runs import Context, run
 
 # smoke: scikit-learn's digits (1,437 train images, 28×28) — seconds on a CPU.

@@ -38,7 +38,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from kdnb.sources import SOURCES, area_downsample, image_rng, progress_bar, to_channels
+from kdnb.sources.base import SOURCES, area_downsample, image_rng, progress_bar, to_channels
 
 SHAPES = ("circle", "square", "oriented_square", "rectangle", "triangle", "quadrilateral")
 R_MIN, R_MAX, SIGMA, N_RADII = 0.03, 1.0, 3.0, 200

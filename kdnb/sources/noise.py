@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from kdnb.sources import SOURCES, image_rng, progress_bar, to_channels
+from kdnb.sources.base import SOURCES, image_rng, progress_bar, to_channels
 
 # Per-channel mean and std of the training images in [0, 1] (std over all pixels of the split).
 DATASET_STATS: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {

@@ -50,7 +50,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from kdnb.sources import SOURCES, area_downsample, image_rng, progress_bar, to_channels
+from kdnb.sources.base import SOURCES, area_downsample, image_rng, progress_bar, to_channels
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "shaders"
 T_RANGE = (0.1, 10.0)  # shaders21k "random" temporal sampling, seconds

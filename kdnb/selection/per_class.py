@@ -1,6 +1,6 @@
-"""Paper A's teacher-driven selection of a distillation set (Frank & Davis, CVPR'25, §3.2 Eq. 1; Table 4).
+"""Selection per teacher-predicted class (Frank & Davis, CVPR'25, §3.2 Eq. 1; Table 4).
 
-Three selectors are registered in ``kdnb.select.SELECTORS`` (use them as ``Transfer(select=...)``):
+Two selectors are registered in ``SELECTORS`` (use them as ``Transfer(select=...)``):
 
 ``per_class`` — §3.2, Eq. 1: pass every candidate of the initial set D_S through the teacher; for every class
     c_i the teacher predicts, draw N_i of the images predicted as c_i at random. A class predicted 0 times is
@@ -8,7 +8,7 @@ Three selectors are registered in ``kdnb.select.SELECTORS`` (use them as ``Trans
     given, one image each, to randomly chosen predicted classes). A class predicted fewer than N_i times (but
     more than 0) is replicated: all its images are taken as often as they fit, the rest drawn at random. Every
     chosen image then satisfies F_T(x_j) = y_j (Eq. 1).
-``balanced`` — Table 4 "20K Balanced Examples": the same rule (an alias kept for the table's wording).
+    Table 4's "20K Balanced Examples" are this rule.
 ``longtail`` — Table 4 "20K Long Tail Examples": per-class counts decaying exponentially from the most to the
     least frequent class, n_i ∝ ρ^(−i/(C−1)), rescaled to sum to n. **The paper gives neither the shape nor ρ**;
     we use the CIFAR-LT convention (Cui et al. 2019) with ρ = 10, the largest round ratio for which 20K
@@ -16,13 +16,13 @@ Three selectors are registered in ``kdnb.select.SELECTORS`` (use them as ``Trans
     random permutation drawn from the selection's generator; classes with fewer predictions than their count are
     replicated as above.
 
-Relative entropy of a class-prediction histogram (Table 3) is ``kdnb.select.relative_entropy``.
+Relative entropy of a class-prediction histogram (Table 3) is ``kdnb.selection.relative_entropy``.
 """
 from __future__ import annotations
 
 import torch
 
-from kdnb.select import SELECTORS, class_counts
+from kdnb.selection.base import SELECTORS, class_counts
 
 LONGTAIL_RATIO = 10.0  # ours: ρ = n_max / n_min of the long-tail subset (the paper does not say)
 
@@ -73,14 +73,15 @@ def take_per_class(pred: torch.Tensor, want: dict[int, int], gen: torch.Generato
     return torch.cat(out) if out else torch.zeros(0, dtype=torch.long, device=pred.device), replicated
 
 
-def _predict_all(pool: torch.Tensor, predict, chunk: int = 4096) -> torch.Tensor:
-    return torch.cat([predict(x) for x in pool.split(chunk)]).to(pool.device)
+def _predict_all(pool: torch.Tensor, logits, chunk: int = 4096) -> torch.Tensor:
+    """The teacher's predicted class of every candidate."""
+    return torch.cat([logits(x).argmax(1) for x in pool.split(chunk)]).to(pool.device)
 
 
 @SELECTORS.register("per_class")
-def per_class(pool, predict, n, num_classes, gen, **_):
+def per_class(pool, logits, n, num_classes, gen, **_):
     """Paper A §3.2, Eq. 1: N_i = n / K images per teacher-predicted class (K classes predicted at least once)."""
-    pred = _predict_all(pool, predict)
+    pred = _predict_all(pool, logits)
     pool_counts = class_counts(pred, num_classes)
     present = [c for c in range(num_classes) if pool_counts[c] > 0]
     want = split_evenly(n, present, gen)
@@ -91,9 +92,9 @@ def per_class(pool, predict, n, num_classes, gen, **_):
 
 
 @SELECTORS.register("longtail")
-def longtail(pool, predict, n, num_classes, gen, ratio: float = LONGTAIL_RATIO, **_):
+def longtail(pool, logits, n, num_classes, gen, ratio: float = LONGTAIL_RATIO, **_):
     """Table 4's long-tail subset: exponentially decaying per-class counts over the predicted classes (ρ = ratio)."""
-    pred = _predict_all(pool, predict)
+    pred = _predict_all(pool, logits)
     pool_counts = class_counts(pred, num_classes)
     present = [c for c in range(num_classes) if pool_counts[c] > 0]
     order = [present[i] for i in torch.randperm(len(present), generator=gen, device=gen.device).tolist()]

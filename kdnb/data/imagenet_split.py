@@ -4,7 +4,7 @@ Paper A splits ImageNet by class overlap with the teacher's dataset: "When a tea
 of its classes with ImageNet (e.g., Pets), we extract the shared classes and consider them as ID, with any classes
 remaining in ImageNet being considered OOD"; with incomplete overlap (CIFAR-100, EuroSAT) or a direct subset (Tiny)
 there is no ID subset, only OOD. The paper does not publish the class lists; ours live as data in
-``kdnb/imagenet_classes/overlap.json`` (each list's reasoning in its ``notes``; indices are the standard 0..999
+``kdnb/data/imagenet_classes/overlap.json`` (each list's reasoning in its ``notes``; indices are the standard 0..999
 order, names torchvision's ImageNet-1K categories, ``imagenet1k_names.json``).
 
 Two datasets are registered for ``Transfer(source="dataset:imagenet_id" | "dataset:imagenet_ood",
@@ -25,7 +25,7 @@ import torch
 from kdnb.data.imageset import DATASETS, DatasetMissing, ImageSet
 
 _DIR = Path(__file__).resolve().parent / "imagenet_classes"
-ALIASES = {"c10": "cifar10", "cifar10": "cifar10", "c100": "cifar100", "cifar100": "cifar100", "tiny": "tiny",
+ALIASES = {"c10": "cifar10", "cifar10": "cifar10", "c100": "cifar100", "cifar100": "cifar100", "tiny": "tiny", "tinyimagenet": "tiny",
            "fgvca": "fgvca", "pets": "pets", "eurosat": "eurosat"}
 HOWTO = ("download ILSVRC-2012 (image-net.org, login required) and unpack its training set as "
          "<data_root>/imagenet/train/<wnid>/*.JPEG (1,000 class folders)")

@@ -1,10 +1,10 @@
-"""Teacher-driven selection of a transfer set from a pool of candidate images.
+"""The selector registry, the two teacher-free rules, and class histograms with their relative entropy.
 
-A selector is ``fn(pool, predict, n, num_classes, gen, **params) -> (index, info)`` where ``predict(x)``
-returns the teacher's predicted class of uint8 images ``x`` (one teacher forward per image), ``index`` are the
-chosen pool rows (repeats allowed) and ``info`` is a JSON-able dict (e.g. draws spent). A selector that predicted the candidates may add ``labels``
-(the teacher's class of each chosen row, a tensor): the caller then needs no second teacher forward. Papers A (Eq. 1) and
-B (Algorithm 1) register their selectors here too.
+A selector is ``fn(pool, logits, n, num_classes, gen, **params) -> (index, info)``: ``logits(x)`` returns the
+teacher's logits (float32, one teacher forward per image) of uint8 images ``x``, so a rule may use the whole
+output (confidence, entropy, per-sample loss), not only the argmax; ``index`` are the chosen pool rows (repeats
+allowed) and ``info`` is a JSON-able dict (e.g. draws spent). A selector that labelled its candidates adds
+``labels`` (the teacher's class of each chosen row, a tensor): the caller then needs no second teacher forward.
 """
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ import torch
 from kdnb.registry import Registry
 
 SELECTORS: Registry = Registry("selector")
-Predict = Callable[[torch.Tensor], torch.Tensor]
+Logits = Callable[[torch.Tensor], torch.Tensor]
 
 
 @SELECTORS.register("first")
-def first(pool, predict, n, num_classes, gen, **_):
+def first(pool, logits, n, num_classes, gen, **_):
     """The first n candidates, no teacher involved (a pool drawn i.i.d. is already a random sample)."""
     if n > len(pool):
         raise ValueError(f"asked for {n} images from a pool of {len(pool)}")
@@ -27,7 +27,7 @@ def first(pool, predict, n, num_classes, gen, **_):
 
 
 @SELECTORS.register("random")
-def random(pool, predict, n, num_classes, gen, **_):
+def random(pool, logits, n, num_classes, gen, **_):
     """n candidates drawn uniformly without replacement: the unbalanced baseline at equal size."""
     if n > len(pool):
         raise ValueError(f"asked for {n} images from a pool of {len(pool)}")
@@ -44,3 +44,6 @@ def relative_entropy(counts) -> float:
     p = c / c.sum()
     h = -(p[p > 0] * p[p > 0].log()).sum()
     return float(h / torch.log(torch.tensor(float(len(c)))))
+
+
+__all__ = ["SELECTORS", "Logits", "first", "random", "class_counts", "relative_entropy"]
