@@ -78,3 +78,19 @@ def test_a_notebook_without_its_source_or_its_pairing_is_drift(tmp_path):
     py.unlink()
     assert check(tmp_path) == [f"00_quickstart.ipynb has no source 00_quickstart.py "
                                f"(make it: jupytext --set-formats {FORMATS} 00_quickstart.ipynb)"]
+
+
+def test_pytest_collects_the_authored_notebooks_only(tmp_path):
+    """Not run_all.sh's executed copies, and never a jupytext source imported as a module (it would run)."""
+    nbs = tmp_path / "notebooks"
+    (nbs / "executed" / "smoke").mkdir(parents=True)
+    shutil.copy(NOTEBOOKS / "conftest.py", nbs)
+    _copy(nbs)
+    shutil.copy(NOTEBOOKS / "00_quickstart.ipynb", nbs / "executed" / "smoke")
+    pytest = [sys.executable, "-m", "pytest", "--nbval-lax", "--collect-only", "-q", "-p", "no:cacheprovider"]
+    out = subprocess.run([*pytest, "notebooks"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert {ln.split("::")[0] for ln in out.stdout.splitlines() if "::" in ln} == {"notebooks/00_quickstart.ipynb"}
+    out = subprocess.run([*pytest, "notebooks/00_quickstart.py"], capture_output=True, text=True, cwd=tmp_path,
+                         timeout=120)
+    assert out.returncode != 0 and "00_quickstart.py is a notebook's jupytext source" in out.stdout, out.stdout
