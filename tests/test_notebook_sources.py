@@ -94,3 +94,12 @@ def test_pytest_collects_the_authored_notebooks_only(tmp_path):
     out = subprocess.run([*pytest, "notebooks/00_quickstart.py"], capture_output=True, text=True, cwd=tmp_path,
                          timeout=120)
     assert out.returncode != 0 and "00_quickstart.py is a notebook's jupytext source" in out.stdout, out.stdout
+
+
+def test_only_checked_cells_store_outputs():
+    """What nbval compares is stored; nothing else (no figures, no machine paths from a JupyterLab session)."""
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        stray = [i for i, c in enumerate(nb.cells)
+                 if c.cell_type == "code" and c.outputs and "NBVAL_CHECK_OUTPUT" not in c.source]
+        assert not stray, f"{path.name}: cells {stray} store outputs; clear them (only checked cells keep theirs)"
