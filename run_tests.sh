@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: unit tests, then every notebook at smoke scale under nbval (cells marked NBVAL_CHECK_OUTPUT
-# are compared with their stored outputs; every other cell must run without error).
+# are compared with their stored outputs; every other cell must run without error). notebooks/conftest.py keeps
+# collection to the authored notebooks: not notebooks/executed/, not the jupytext sources notebooks/NN_*.py.
 # Runs in a fresh cache and figure folder, so nothing earlier is reused and the committed figures are untouched.
 set -euo pipefail
 cd "$(dirname "$0")"

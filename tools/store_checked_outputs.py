@@ -1,7 +1,8 @@
 """Store the smoke-scale outputs of checked cells (``# NBVAL_CHECK_OUTPUT``) in the source notebooks.
 
 nbval compares a checked cell's fresh output with the output stored in the notebook; a cell stored without
-output would compare against nothing. After regenerating notebooks with ``tools/make_*.py``, run
+output would compare against nothing. The workflow: edit the source ``notebooks/NN_*.py``, bring the .ipynb in
+step with ``python tools/sync_notebooks.py``, then run
 
     PYTHONPATH=. python tools/store_checked_outputs.py [notebooks/NN_*.ipynb ...]
 

@@ -1,25 +1,46 @@
-"""Author notebooks/24_B_table4_unbalanced_teachers.ipynb (run: python tools/make_24_B_table4.py)."""
-from tools.nb import checked, code, md, setup_cell, standard_params, write
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-write("notebooks/24_B_table4_unbalanced_teachers.ipynb", [
-    md("""
-# 24 · Paper B, Table 4: teachers trained on unbalanced data
+# %% [markdown]
+# # 24 · Paper B, Table 4: teachers trained on unbalanced data
+#
+# Nayak et al. (WACV'21) §4.5: LeNet-5 teachers on binary MNIST / FashionMNIST — classes 0–2 ("minority") vs 3–9
+# ("majority"), a 3 : 7 imbalance — trained with balanced mini-batches and tested on a balanced test set. Students
+# are distilled through SVHN transfer sets of 500 … 16,000 images, unbalanced (random) vs balanced (Algorithm 1),
+# mean ± std over 20 runs. The paper: balanced wins "in the vast majority of the cases".
+#
+# **What to look for.** The achieved class split of each transfer set, the accuracy per size beside the paper's,
+# and the balanced − unbalanced difference relative to the spread across repeats.
+#
+# SVHN is the paper's pool. Where it is not on disk its rows say `missing: …`, and (below paper scale) embedded
+# photo crops stand in for it — a different natural-image pool, labelled as a stand-in. At `smoke` the teacher is
+# binary digits (0–2 vs 3–9) and the sizes are tiny.
 
-Nayak et al. (WACV'21) §4.5: LeNet-5 teachers on binary MNIST / FashionMNIST — classes 0–2 ("minority") vs 3–9
-("majority"), a 3 : 7 imbalance — trained with balanced mini-batches and tested on a balanced test set. Students
-are distilled through SVHN transfer sets of 500 … 16,000 images, unbalanced (random) vs balanced (Algorithm 1),
-mean ± std over 20 runs. The paper: balanced wins "in the vast majority of the cases".
+# %% tags=["parameters"]
+scale = "smoke"     # smoke | lab | paper
+device = "auto"     # auto | cpu | cuda
+data_root = None    # folder with real datasets (lab/paper); None: $KDNB_DATA or ./data
+seed = 0
 
-**What to look for.** The achieved class split of each transfer set, the accuracy per size beside the paper's,
-and the balanced − unbalanced difference relative to the spread across repeats.
+# %%
+import kdnb.notebook
+P = kdnb.notebook.setup(globals())
+print(P.stamp())
 
-SVHN is the paper's pool. Where it is not on disk its rows say `missing: …`, and (below paper scale) embedded
-photo crops stand in for it — a different natural-image pool, labelled as a stand-in. At `smoke` the teacher is
-binary digits (0–2 vs 3–9) and the sizes are tiny.
-"""),
-    standard_params(),
-    setup_cell(),
-    checked("""
+# %%
+# NBVAL_CHECK_OUTPUT
 from kdnb.recipes import paper_b as B
 s = B.SCALE[P.scale]
 cfgs = B.table4_configs(P.scale, P.seed, targets=("Binary-MNIST",) if P.scale != "paper" else ("Binary-MNIST", "Binary-FMNIST"))
@@ -28,15 +49,19 @@ print(f"{len(cfgs)} distillation runs; KD epochs per size:",
       {c['transfer_set_size']: c['config'].schedule.epochs for c in cfgs})
 t = B.binary_teacher(P.scale)
 print(f"teacher: {t.arch} on binary {t.dataset}, minority classes {t.minority}, {t.schedule.epochs} epochs")
-"""),
-    md("## Run every repeat"),
-    code("""
+
+# %% [markdown]
+# ## Run every repeat
+
+# %%
 targets = ("Binary-MNIST",) if P.scale != "paper" else ("Binary-MNIST", "Binary-FMNIST")
 runs, summary = B.run_table4(P.scale, P.ctx, seed=P.seed, targets=targets)
 summary.round(2)
-"""),
-    md("## The transfer sets: teacher-predicted split (majority, minority), repeat 0"),
-    code("""
+
+# %% [markdown]
+# ## The transfer sets: teacher-predicted split (majority, minority), repeat 0
+
+# %%
 import matplotlib.pyplot as plt
 import numpy as np
 from kdnb.plots import save_figure, save_table
@@ -48,14 +73,16 @@ for i, (_, r) in enumerate(r0.iterrows()):
     maj, mino = r["class_counts"]
     ax.bar(i, maj, color="C0", label="majority (3–9)" if i == 0 else None)
     ax.bar(i, mino, bottom=maj, color="C1", label="minority (0–2)" if i == 0 else None)
-ax.set_xticks(range(len(r0)), [f"{r.transfer_set_size}\\n{'bal' if r.balanced else 'unb'}" for r in r0.itertuples()],
+ax.set_xticks(range(len(r0)), [f"{r.transfer_set_size}\n{'bal' if r.balanced else 'unb'}" for r in r0.itertuples()],
               fontsize=7)
 ax.set_ylabel("images"); ax.legend(fontsize=8); ax.set_title("teacher-predicted split of each transfer set")
 save_figure(fig, "B_table4_sets", P.scale, P.stamp())
 plt.show()
-"""),
-    md("## Table 4 beside the paper (one comparison per pool)"),
-    code("""
+
+# %% [markdown]
+# ## Table 4 beside the paper (one comparison per pool)
+
+# %%
 from kdnb import paper
 import pandas as pd
 sides = []
@@ -70,8 +97,8 @@ table4 = pd.concat(sides, ignore_index=True)
 save_table(table4, "B_table4", P.scale)
 save_table(runs.drop(columns=["class_counts"], errors="ignore"), "B_table4_runs", P.scale)
 table4.round(2)
-"""),
-    code("""
+
+# %%
 q = paper.quoted("B_table4")
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
 for ax, target in zip(axes, ("Binary-MNIST", "Binary-FMNIST")):
@@ -89,16 +116,17 @@ for ax, target in zip(axes, ("Binary-MNIST", "Binary-FMNIST")):
 fig.tight_layout()
 save_figure(fig, "B_table4", P.scale, P.stamp())
 plt.show()
-"""),
-    md("""
-## Check
 
-Every scale: no balanced set holds more than N/2 of a class, and every balanced set is at least as even as its
-unbalanced twin of equal size. Lab/paper: the paper's finding — balanced ≥ unbalanced in most sizes — is checked
-as "balanced wins (mean over repeats) in at least half the sizes that ran" for the paper's pool (SVHN); for a
-stand-in pool the cell prints the same verdict, per size, without asserting it (it is not the paper's experiment).
-"""),
-    checked("""
+# %% [markdown]
+# ## Check
+#
+# Every scale: no balanced set holds more than N/2 of a class, and every balanced set is at least as even as its
+# unbalanced twin of equal size. Lab/paper: the paper's finding — balanced ≥ unbalanced in most sizes — is checked
+# as "balanced wins (mean over repeats) in at least half the sizes that ran" for the paper's pool (SVHN); for a
+# stand-in pool the cell prints the same verdict, per size, without asserting it (it is not the paper's experiment).
+
+# %%
+# NBVAL_CHECK_OUTPUT
 for _, r in ok[ok["balanced"]].iterrows():
     assert max(r["class_counts"]) <= r["transfer_set_size"] // 2, r
 for (pool, size, rep), g in ok.groupby(["pool", "transfer_set_size", "repeat"]):
@@ -107,8 +135,8 @@ for (pool, size, rep), g in ok.groupby(["pool", "transfer_set_size", "repeat"]):
         assert b["size"] == u["size"]
         assert min(b["class_counts"]) >= min(u["class_counts"])
 print("balanced sets respect N/C, match their unbalanced twins in size and are at least as even")
-"""),
-    code("""
+
+# %%
 if P.scale != "smoke":
     verdict = {}
     for (target, pool), gp in summary[summary["accuracy"].notna()].groupby(["target_dataset", "pool"], sort=False):
@@ -127,5 +155,3 @@ if P.scale != "smoke":
     for (target, pool), (wins, total) in verdict.items():
         if "stand-in" not in pool:
             assert wins >= total / 2, f"{target} · {pool}: balanced lost in most sizes"
-"""),
-])

@@ -1,44 +1,69 @@
-"""Author notebooks/14_A_table4_teacher_outputs_and_sampling.ipynb (run: PYTHONPATH=. python tools/make_14_A_table4.py)."""
-from tools.nb import checked, code, md, setup_cell, standard_params, write
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-write("notebooks/14_A_table4_teacher_outputs_and_sampling.ipynb", [
-    md("""
-# 14 · Paper A, Table 4: teacher outputs and how the distillation set samples the teacher
+# %% [markdown]
+# # 14 · Paper A, Table 4: teacher outputs and how the distillation set samples the teacher
+#
+# Frank & Davis (CVPR'25), §4.1 and **Table 4** (CIFAR-10 ResNet-50 → ResNet-18, distilled with CIFAR-10 or OpenGL
+# shaders):
+#
+# * **One-Hot / Label Smoothing** — the student learns the teacher's argmax (optionally smoothed, ε = 0.1) instead of its
+#   temperature-scaled softmax. Paper: little change with CIFAR-10, a 2-point loss with shaders (decision-boundary
+#   information matters more for out-of-domain data).
+# * **20K long tail vs 20K balanced** — subsets of the distillation set with the same size, chosen by the teacher's
+#   predicted class: balanced (N_i = 2K per class) or long-tailed (ours: exponential, n_max/n_min = 10, since the
+#   paper does not give the shape; `kdnb.selection_a`). Starred rows add mixup. Paper: balanced beats long-tail by
+#   ~1.3 points without mixup and ~0.7 with it.
+#
+# * `smoke`: digits teacher → LeNet-5-half, a few epochs (**stand-ins**; accuracies are not meaningful, the subsets are).
+# * `lab`: MNIST LeNet-5 → LeNet-5-half (CIFAR-10 is not on disk here); `paper`: the paper's setting.
+#
+# Our rows carry the teacher's dataset in their name where it is not the paper's, so no stand-in is set beside a
+# paper number; the *effects* (differences between rows) are compared instead.
+#
+# **What to look for.** Balanced ≥ long tail; mixup narrows the gap; soft targets ≥ one-hot for shaders.
 
-Frank & Davis (CVPR'25), §4.1 and **Table 4** (CIFAR-10 ResNet-50 → ResNet-18, distilled with CIFAR-10 or OpenGL
-shaders):
+# %% tags=["parameters"]
+scale = "smoke"     # smoke | lab | paper
+device = "auto"     # auto | cpu | cuda
+data_root = None    # folder with real datasets (lab/paper); None: $KDNB_DATA or ./data
+seed = 0
 
-* **One-Hot / Label Smoothing** — the student learns the teacher's argmax (optionally smoothed, ε = 0.1) instead of its
-  temperature-scaled softmax. Paper: little change with CIFAR-10, a 2-point loss with shaders (decision-boundary
-  information matters more for out-of-domain data).
-* **20K long tail vs 20K balanced** — subsets of the distillation set with the same size, chosen by the teacher's
-  predicted class: balanced (N_i = 2K per class) or long-tailed (ours: exponential, n_max/n_min = 10, since the
-  paper does not give the shape; `kdnb.selection_a`). Starred rows add mixup. Paper: balanced beats long-tail by
-  ~1.3 points without mixup and ~0.7 with it.
+# %%
+import kdnb.notebook
+P = kdnb.notebook.setup(globals())
+print(P.stamp())
 
-* `smoke`: digits teacher → LeNet-5-half, a few epochs (**stand-ins**; accuracies are not meaningful, the subsets are).
-* `lab`: MNIST LeNet-5 → LeNet-5-half (CIFAR-10 is not on disk here); `paper`: the paper's setting.
+# %% [markdown]
+# ## The runs (checked)
 
-Our rows carry the teacher's dataset in their name where it is not the paper's, so no stand-in is set beside a
-paper number; the *effects* (differences between rows) are compared instead.
-
-**What to look for.** Balanced ≥ long tail; mixup narrows the gap; soft targets ≥ one-hot for shaders.
-"""),
-    standard_params(),
-    setup_cell(),
-    md("## The runs (checked)"),
-    checked("""
+# %%
+# NBVAL_CHECK_OUTPUT
 from kdnb.recipes.paper_a import table4_configs
 for e, d, c in table4_configs(P.scale):
     print(f"{e:<25} {d:<8} n={c.transfer.n:<6} select={c.transfer.select:<9} targets={c.targets:<6} mixup={c.schedule.mixup}")
-"""),
-    code("""
+
+# %%
 from kdnb.recipes.paper_a import run_table4
 table, records = run_table4(P.scale, P.ctx, seed=P.seed)
 table.round(3)
-"""),
-    md("## Beside the paper"),
-    code("""
+
+# %% [markdown]
+# ## Beside the paper
+
+# %%
 from kdnb import paper
 from kdnb.plots import save_table
 teacher = records and next(iter(r for r in records.values() if r is not None), None)
@@ -49,13 +74,13 @@ if P.scale != "paper":  # a different teacher: keep our rows apart from the pape
 side = paper.beside(ours, "A_table4", on=["experiment", "distillation_dataset"], value="accuracy", scale=P.scale)
 save_table(side, "A_table4", P.scale)
 side.round(2)
-"""),
-    md("""
-### The effects, ours beside the paper's
 
-Differences between rows of the same distillation set transfer across teachers better than the raw numbers.
-"""),
-    code("""
+# %% [markdown]
+# ### The effects, ours beside the paper's
+#
+# Differences between rows of the same distillation set transfer across teachers better than the raw numbers.
+
+# %%
 import pandas as pd
 def effects(df, dcol="distillation_dataset", val="accuracy"):
     out = []
@@ -71,27 +96,28 @@ eff = pd.concat([effects(paper.quoted("A_table4")).assign(source="paper"),
                  effects(table.dropna(subset=["accuracy"])).assign(source=f"ours ({P.scale})")], ignore_index=True)
 save_table(eff, "A_table4_effects", P.scale)
 eff.round(2)
-"""),
-    code("""
+
+# %%
 import matplotlib.pyplot as plt
 from kdnb.plots import class_histogram, save_figure
 pairs = [(k, r) for k, r in records.items() if r is not None and k[0].startswith("20K") and not k[0].endswith("*")]
 fig, axes = plt.subplots(1, max(1, len(pairs)), figsize=(3 * max(1, len(pairs)), 2.6), squeeze=False)
 for ax, ((e, d), r) in zip(axes[0], pairs):
     tr = r.metrics["transfer"]
-    class_histogram(ax, tr["class_counts"], title=f"{d} · {e.replace(' Examples', '')}\\nH/H_U = {tr['relative_entropy']:.2f}")
+    class_histogram(ax, tr["class_counts"], title=f"{d} · {e.replace(' Examples', '')}\nH/H_U = {tr['relative_entropy']:.2f}")
 fig.tight_layout()
 save_figure(fig, "A_table4", P.scale, P.stamp())
 plt.show()
-"""),
-    md("""
-## Check
 
-At every scale the subsets are what Table 4 says: same size, the balanced one uniform over the teacher's predicted
-classes (relative entropy ≥ 0.99), the long-tail one clearly less uniform. At `lab`/`paper` the balanced student is
-at least as good as the long-tail one, within 1 point (the paper's gap is 1.3 without mixup).
-"""),
-    checked("""
+# %% [markdown]
+# ## Check
+#
+# At every scale the subsets are what Table 4 says: same size, the balanced one uniform over the teacher's predicted
+# classes (relative entropy ≥ 0.99), the long-tail one clearly less uniform. At `lab`/`paper` the balanced student is
+# at least as good as the long-tail one, within 1 point (the paper's gap is 1.3 without mixup).
+
+# %%
+# NBVAL_CHECK_OUTPUT
 for d, g in table.dropna(subset=["accuracy"]).groupby("distillation_dataset"):
     a = g.set_index("experiment")
     assert a.loc["20K Balanced Examples", "images"] == a.loc["20K Long Tail Examples", "images"]
@@ -100,5 +126,3 @@ for d, g in table.dropna(subset=["accuracy"]).groupby("distillation_dataset"):
     if P.scale != "smoke":
         assert a.loc["20K Balanced Examples", "accuracy"] > a.loc["20K Long Tail Examples", "accuracy"] - 1, a.accuracy
 print("balanced and long-tail subsets have equal size; only the balanced one samples every class equally")
-"""),
-])

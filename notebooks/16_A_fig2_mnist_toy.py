@@ -1,0 +1,179 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 16 · Paper A, Fig. 2: the MNIST toy — why some distillation sets fail
+#
+# Frank & Davis (CVPR'25), §4.1 "What influences successful distillation?" and **Fig. 2**: a small MNIST teacher
+# (3 conv layers → global average pooling to **2** features → 3 fully-connected layers; "∼97%") is distilled into a
+# student of the same architecture with MNIST, OpenGL shader images and CIFAR-10. Because the features are 2-D, one
+# can *see* what the distillation data sample: the teacher's features of each set with its decision regions, and each
+# student's features of the MNIST test set. Paper: the shader student reaches **92.89%**, the CIFAR-10 student
+# **38.78%** — shaders are predicted in all of the teacher's class regions (relative entropy near 1), CIFAR-10 only in a
+# few.
+#
+# Here: the same toy (`toy2d`), plus a Gaussian-noise student. Every set except MNIST is selected per
+# teacher-predicted class (§3.2, Eq. 1) from a larger pool; classes the teacher never predicts cannot be selected.
+#
+# * `smoke`: scikit-learn digits teacher, a few hundred images, a few epochs — the students barely start learning;
+#   only the teacher's coverage of each set is meaningful. **Stand-ins, labelled as such.**
+# * `lab`: real MNIST; the natural out-of-domain set is the **embedded photo crops** (CIFAR-10 is not on disk here),
+#   so the natural row is a stand-in for the paper's CIFAR-10 row. CPU minutes.
+# * `paper`: MNIST with CIFAR-10 as the natural set.
+#
+# The paper gives no training schedule for the toy; ours is in `kdnb/recipes/paper_a.py` (`FIG2`), including why it
+# uses Adam instead of paper A's SGD.
+#
+# **What to look for.** Rows of the top panel: how many of the teacher's class regions each set reaches. The shader
+# student should beat the noise student (the paper's criterion: relative entropy of the teacher's predictions).
+
+# %% tags=["parameters"]
+scale = "smoke"     # smoke | lab | paper
+device = "auto"     # auto | cpu | cuda
+data_root = None    # folder holding MNIST (lab, paper) and CIFAR-10 (paper); None: $KDNB_DATA or ./data
+seed = 0
+
+# %%
+import kdnb.notebook
+P = kdnb.notebook.setup(globals())
+print(P.stamp())
+
+# %% [markdown]
+# ## The configs (fixed per scale; checked)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from kdnb.recipes.paper_a import FIG2_DISTS, fig2_distillation, fig2_teacher
+t = fig2_teacher(P.scale)
+print(f"teacher: {t.arch} on {t.dataset}, {t.schedule.epochs} epochs, {t.schedule.optimizer} lr={t.schedule.lr}")
+for d in FIG2_DISTS:
+    c = fig2_distillation(P.scale, d)
+    print(f"{d:>8}: {c.transfer.source:<16} n={c.transfer.n:<6} pool={c.transfer.pool} select={c.transfer.select:<9} "
+          f"tau={c.temperature:g} augment={c.schedule.augment} mixup={c.schedule.mixup} epochs={c.schedule.epochs}")
+
+# %% [markdown]
+# ## Run: the teacher and four students
+
+# %%
+from kdnb.recipes.paper_a import run_fig2
+table, records = run_fig2(P.scale, P.ctx, seed=P.seed)
+table.round(3)
+
+# %% [markdown]
+# ## Beside the paper
+#
+# The paper quotes only the teacher ("∼97%") and two students. Rows are matched only where the experiment is the
+# paper's (an MNIST teacher): the photo-crop row is a stand-in for CIFAR-10 and has no paper number beside it.
+
+# %%
+from kdnb import paper
+from kdnb.plots import save_table
+side = paper.beside(table, "A_fig2", on=["model", "distillation_dataset"], value="accuracy", scale=P.scale)
+save_table(side, "A_fig2", P.scale)
+side.round(2)
+
+# %% [markdown]
+# ## Fig. 2 (ours)
+#
+# Top: the teacher's 2-D GAP features of each distillation set, coloured by the teacher's predicted class, over the
+# teacher's decision regions. Bottom: each student's features of the test set, coloured by the true label, over the
+# student's decision regions; the title gives its test accuracy.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+from kdnb.recipes.paper_a import fig2_views
+from kdnb.plots import save_figure
+
+views = fig2_views(P.scale, records, P.ctx, seed=P.seed)
+cmap = plt.get_cmap("tab10")
+names = [d for d in FIG2_DISTS if d in views]
+fig, axes = plt.subplots(2, len(names) + 1, figsize=(3.3 * (len(names) + 1), 6.6), squeeze=False)
+
+def panel(ax, feats, colours, reg, title):
+    ax.imshow(reg["classes"].numpy(), extent=reg["extent"], origin="lower", cmap=cmap, vmin=0, vmax=9, alpha=0.25,
+              aspect="auto", interpolation="nearest")
+    ax.scatter(feats[:, 0], feats[:, 1], c=cmap(colours.numpy() % 10), s=2, linewidths=0)
+    ax.set_title(title, fontsize=9); ax.set_xticks([]); ax.set_yticks([])
+
+tv = views["teacher"]
+panel(axes[0, 0], tv["features"], tv["labels"], tv["regions"], f"teacher · test set ({records['teacher'].metrics['test_acc']:.1f}%)")
+axes[1, 0].set_axis_off()
+for j, d in enumerate(names, start=1):
+    v = views[d]
+    panel(axes[0, j], v["teacher_features"], v["teacher_pred"], v["teacher_regions"], f"teacher · {v['label']}")
+    panel(axes[1, j], v["student_features"], v["labels"], v["student_regions"], f"student ({v['accuracy']:.1f}%)")
+fig.tight_layout()
+save_figure(fig, "A_fig2", P.scale, P.stamp())
+plt.show()
+
+# %% [markdown]
+# ## Reading the result: the paper's 92.89% does not reproduce here
+#
+# The paper's criterion is the relative entropy of the teacher's predictions on the candidates. A set that the
+# teacher maps to few classes cannot teach the others, however much the per-class selection replicates them (see
+# the `predicted_classes` column). Whether shader images reach *all* class regions depends on the teacher. In the
+# paper's figure, the toy teacher's shader features fall in every region. **Ours do not.** Our 2-D GAP teacher
+# sends grey 28-px shader frames to the outer wedges of its feature plane, so it predicts only 3 of the 10
+# classes. The shader student then learns those regions and little else.
+#
+# What we tried is computed in the next cell from cached runs: another teacher schedule, and the teacher's
+# predictions on a large fresh pool of shader frames, as rendered and inverted. The same bundled shaders cover
+# the classes of a LeNet-5 MNIST teacher far more evenly (notebook 13), so the toy teacher is the limit, not
+# the shader library. The optimiser and batch choices are recorded next to `FIG2` in
+# `kdnb/recipes/paper_a.py`.
+#
+# The shader student still beats the noise student, but only just: both sit near chance.
+
+# %%
+import pandas as pd
+from kdnb.recipes.paper_a import FIG2, FIG2_TRIED, fig2_shader_coverage
+runs = [table.assign(teacher_epochs=FIG2[P.scale]["teacher_epochs"])]
+for epochs in FIG2_TRIED[P.scale]:
+    other, _ = run_fig2(P.scale, P.ctx, P.seed, teacher_epochs=epochs)
+    runs.append(other.assign(teacher_epochs=epochs))
+tried = (pd.concat(runs).assign(distillation_dataset=lambda d: d["distillation_dataset"].fillna("teacher"))
+         .pivot_table(index="teacher_epochs", columns="distillation_dataset", values="accuracy"))
+coverage = fig2_shader_coverage(P.scale, P.ctx, P.seed)
+save_table(coverage, "A_fig2_shader_coverage", P.scale)
+display(tried.round(2), coverage.round(3))
+
+# %% [markdown]
+# ## Check
+#
+# At `lab` and `paper`: the teacher is a usable toy (≥ 85%; the paper's is "∼97%"). The shader student beats the
+# noise student, the paper's qualitative criterion, by at least 1 point (the noise student sits at chance). The
+# MNIST student beats the shader student. The relative-entropy comparison is printed, not asserted: with this
+# teacher, noise spreads over 2 classes and shaders over 3, with shaders more skewed, so the paper's criterion
+# does not separate them.
+#
+# At `smoke` the students are too short-trained to compare. What tiny data can show is the teacher's coverage:
+# its predictions on real digits are close to uniform, and on noise far from it.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+acc = dict(zip(table["distillation_dataset"].fillna("teacher"), table["accuracy"]))
+ent = dict(zip(table["distillation_dataset"].fillna("teacher"), table["relative_entropy (candidates)"]))
+key = {d: [k for k in acc if k.startswith(d)][0] for d in ("OpenGL", "Noise")}
+if P.scale == "smoke":
+    orig = [k for k in ent if k.startswith("digits")][0]
+    assert ent[orig] > ent[key["Noise"]] + 0.2, ent
+    print("smoke: the digits teacher's predictions cover real digits far more evenly than noise")
+else:
+    assert acc["teacher"] >= 85, acc
+    assert acc[key["OpenGL"]] > acc[key["Noise"]] + 1, acc
+    assert acc["MNIST"] > acc[key["OpenGL"]], acc
+    print("the shader student beats the noise student; the MNIST student beats both")
+    print(f"relative entropy on the candidates: shaders {ent[key['OpenGL']]:.3f}, noise {ent[key['Noise']]:.3f}")
