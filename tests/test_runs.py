@@ -140,3 +140,48 @@ def test_build_transfer_runs_one_teacher_forward_per_image(ctx, select, forwards
     assert summary["teacher_forwards"] == forwards
     assert summary["class_counts"] == class_counts(predict(teacher, x).argmax(1), 10)
     assert "labels" not in summary and len(x) == 100
+
+
+def test_a_fingerprint_ignores_prose_but_not_code():
+    import ast
+
+    from kdnb.codeid import _strip_docstrings
+
+    def digest(src):
+        return ast.dump(_strip_docstrings(ast.parse(src)))
+
+    a = 'def f(x):\n    """Old words."""\n    return x + 1  # a comment\n'
+    assert digest(a) == digest('def f(x):\n    """New words."""\n    return x + 1\n')
+    assert digest(a) != digest('def f(x):\n    """Old words."""\n    return x + 2\n')
+
+
+def test_results_of_older_code_are_never_loaded_as_current(ctx, monkeypatch):
+    """A record made by other code than today's is not found (the run reruns) and is listed as stale."""
+    from kdnb import runs
+    from kdnb.runs import stale_records
+
+    cfg = TeacherRun("digits", "tiny", Schedule(epochs=1, batch_size=64, lr=0.05, augment="none"))
+    old = run(cfg, ctx)
+    assert old.meta["code"] == runs.code_of(cfg) and set(old.meta["git"]) == {"commit", "dirty"}
+    assert stale_records(ctx.cache_root) == []
+    runs._kinds_fingerprint.cache_clear()
+    monkeypatch.setattr(runs.codeid, "fingerprint", lambda *m: "fixedcode123")  # "the code changed"
+    assert lookup(cfg, ctx) is None  # a notebook asking for it now reruns it
+    stale = stale_records(ctx.cache_root)
+    assert [s["folder"] for s in stale] == [str(old.folder)] and stale[0]["made_by"] == old.meta["code"]
+    new = run(cfg, ctx)
+    assert new.folder != old.folder and old.folder.exists()  # nothing overwritten
+    runs._kinds_fingerprint.cache_clear()
+
+
+def test_a_kd_run_depends_on_the_code_of_its_teacher_kind_too():
+    from kdnb.runs import _nested_kinds
+
+    assert _nested_kinds(_tiny_kd()) == {"KDRun", "TeacherRun"}
+
+
+def test_stale_command_lists_records(tmp_path, capsys):
+    from kdnb.__main__ import main
+
+    assert main(["cache", "--stale", "--cache", str(tmp_path)]) == 0
+    assert "no stale records" in capsys.readouterr().out
