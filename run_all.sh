@@ -3,7 +3,7 @@
 #
 #   ./run_all.sh                      # smoke scale: embedded data, CPU, a few minutes, no download
 #   ./run_all.sh --scale lab --data-root ~/data
-#   ./run_all.sh --scale paper --device cuda --only 'B_*'
+#   ./run_all.sh --scale paper --device cuda --only '*_B_*'
 #
 # Options: --scale smoke|lab|paper  --only GLOB  --device auto|cpu|cuda  --data-root DIR  --force  --list
 # Executed notebooks go to notebooks/executed/<scale>/, figures and tables to figures/<scale>/.

@@ -17,8 +17,10 @@ REPO = Path(__file__).resolve().parent.parent
 
 def notebooks(only: str | None) -> list[Path]:
     found = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    return [p for p in found if only is None or fnmatch.fnmatch(p.name, only) or fnmatch.fnmatch(p.stem, only)
-            or fnmatch.fnmatch(p.name, f"*{only}*")]
+    if only is None:
+        return found
+    pattern = Path(only).name  # a path (notebooks/21_*.ipynb) matches by its file name
+    return [p for p in found if fnmatch.fnmatch(p.name, pattern) or fnmatch.fnmatch(p.stem, pattern)]
 
 
 def fingerprint(nb: Path, params: dict) -> str:
@@ -34,7 +36,7 @@ def fingerprint(nb: Path, params: dict) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="run_all.sh", description="Execute kdnb's notebooks headlessly at one scale.")
     ap.add_argument("--scale", default="smoke", choices=SCALES)
-    ap.add_argument("--only", default=None, help="glob on notebook names, e.g. 'B_*' or '21_*'")
+    ap.add_argument("--only", default=None, help="glob on notebook file names, e.g. '*_B_*' or '21_*'")
     ap.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N")
     ap.add_argument("--data-root", default=None, help="folder holding real datasets (torchvision layout)")
     ap.add_argument("--force", action="store_true", help="re-execute notebooks even if unchanged")

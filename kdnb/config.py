@@ -29,14 +29,20 @@ def resolve_device(device: str = "auto") -> torch.device:
     return dev
 
 
+def _env_path(name: str, default: Path) -> Path:
+    """``$name`` as a path; unset or empty means ``default`` (an empty variable must not mean the current folder)."""
+    value = os.environ.get(name, "").strip()
+    return Path(value).expanduser() if value else default
+
+
 def default_data_root() -> Path:
     """Where real datasets are looked for: $KDNB_DATA, else ./data beside the repository."""
-    return Path(os.environ.get("KDNB_DATA", Path(__file__).resolve().parent.parent / "data"))
+    return _env_path("KDNB_DATA", Path(__file__).resolve().parent.parent / "data")
 
 
 def default_cache_root() -> Path:
     """Where run records and checkpoints live: $KDNB_CACHE, else ./runs beside the repository."""
-    return Path(os.environ.get("KDNB_CACHE", Path(__file__).resolve().parent.parent / "runs"))
+    return _env_path("KDNB_CACHE", Path(__file__).resolve().parent.parent / "runs")
 
 
 def check_params(params: dict, allowed: dict[str, tuple | type | None]) -> dict:

@@ -36,3 +36,24 @@ def test_namespace_scan_ignores_modules_functions_and_ipython_names():
 
     ns = {**BASE, "math": math, "f": lambda: 1, "In": [], "Out": {}, "_i1": "x", "get_ipython": print}
     assert set(user_parameters(ns)) == set(BASE)
+
+
+@pytest.mark.parametrize("only,expect", [("0*", ["00_quickstart.ipynb"]), ("*_B_*", "B"), ("21_*", ["21_"]),
+                                         ("notebooks/21_*.ipynb", ["21_"]), ("zz*", [])])
+def test_only_matches_file_names_by_glob(only, expect):
+    from kdnb.cli import notebooks
+
+    names = [p.name for p in notebooks(only)]
+    if expect == "B":
+        assert names and all("_B_" in n for n in names)
+    else:
+        assert len(names) == len(expect) and all(n.startswith(e) for n, e in zip(names, expect))
+
+
+def test_an_empty_variable_means_its_default(monkeypatch):
+    from kdnb.config import default_cache_root, default_data_root
+
+    monkeypatch.setenv("KDNB_CACHE", "")
+    monkeypatch.setenv("KDNB_DATA", "  ")
+    assert default_cache_root().name == "runs" and default_cache_root().is_absolute()
+    assert default_data_root().name == "data" and default_data_root().is_absolute()
