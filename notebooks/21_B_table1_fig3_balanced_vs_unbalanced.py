@@ -142,8 +142,7 @@ fig3.round(2)
 # of "topping up" rare classes; it is the `augmentation=True` rows. At smoke only the rows without augmentation run.
 
 # %%
-readings, rrecs = B.run_noise_readings(P.scale, P.ctx, seed=P.seed,
-                                       augment=(False,) if P.scale == "smoke" else (False, True))
+readings, rrecs = B.run_noise_readings(P.scale, P.ctx, seed=P.seed)  # augmentation: B.NOISE_READINGS_AUGMENT[scale]
 save_table(readings.drop(columns=["class_counts"], errors="ignore"), "B_table1_noise_readings", P.scale)
 pivot = readings.pivot_table(index=["reading", "augmentation"], columns="balanced", values="accuracy")
 pivot.columns = ["unbalanced", "balanced"]

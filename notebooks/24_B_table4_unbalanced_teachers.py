@@ -43,7 +43,7 @@ print(P.stamp())
 # NBVAL_CHECK_OUTPUT
 from kdnb.recipes import paper_b as B
 s = B.SCALE[P.scale]
-cfgs = B.table4_configs(P.scale, P.seed, targets=("Binary-MNIST",) if P.scale != "paper" else ("Binary-MNIST", "Binary-FMNIST"))
+cfgs = B.table4_configs(P.scale, P.seed, targets=B.table4_targets(P.scale))  # binary MNIST; + FMNIST at paper
 print(f"sizes {s['t4_sizes']}, repeats {s['t4_repeats']}, pools {sorted({c['pool'] for c in cfgs})}")
 print(f"{len(cfgs)} distillation runs; KD epochs per size:",
       {c['transfer_set_size']: c['config'].schedule.epochs for c in cfgs})
@@ -54,8 +54,7 @@ print(f"teacher: {t.arch} on binary {t.dataset}, minority classes {t.minority}, 
 # ## Run every repeat
 
 # %%
-targets = ("Binary-MNIST",) if P.scale != "paper" else ("Binary-MNIST", "Binary-FMNIST")
-runs, summary = B.run_table4(P.scale, P.ctx, seed=P.seed, targets=targets)
+runs, summary = B.run_table4(P.scale, P.ctx, seed=P.seed)  # targets: B.table4_targets(scale)
 summary.round(2)
 
 # %% [markdown]

@@ -24,7 +24,8 @@ import torch
 from kdnb.data import load_dataset
 from kdnb.engine import Schedule
 from kdnb.methods import HistogramRun, KDRun, TeacherRun, Transfer, build_transfer, load_model, params
-from kdnb.runs import Context, cached_tensor, run, run_or_missing
+from kdnb.recipes.rows import Row, configs_of, run_rows
+from kdnb.runs import Context, cached_tensor, run
 from kdnb.selection import class_counts, relative_entropy
 
 SCALES = ("smoke", "lab", "paper")
@@ -168,24 +169,12 @@ def distillation(scale: str, teacher_dataset: str, student: str, dist: str, *, s
                  temperature=temperature(dist), targets=targets, seed=seed)
 
 
-# ------------------------------------------------------------------------------------------------ running rows
-
 # ------------------------------------------------------------------------------------------------ Table 1
 
 
-def _run_rows(scale: str, ctx: Context, items, row) -> tuple[pd.DataFrame, dict]:
-    """Run each ``(key, config)`` and make one table row per cell with ``row(key, config, metrics)``.
-
-    A cell whose dataset is not on disk keeps its row, with the missing-data line as its status; smoke rows are
-    labelled as stand-ins.
-    """
-    rows, recs = [], {}
-    for key, cfg in items:
-        rec, status = run_or_missing(cfg, ctx)
-        recs[key] = rec
-        rows.append({**row(key, cfg, rec.metrics if rec else {}),
-                     "status": status or ("smoke stand-in" if scale == "smoke" else "")})
-    return pd.DataFrame(rows), recs
+def _note(scale: str) -> str:
+    """Every smoke row says it is a stand-in (digits teacher, embedded sets)."""
+    return "smoke stand-in" if scale == "smoke" else ""
 
 
 def _cross_domain_skip(scale: str, t: str, d: str) -> bool:
@@ -208,15 +197,22 @@ def table1_configs(scale: str, seed: int = 0) -> list[tuple[str, str, str, KDRun
     return rows
 
 
+def table1_rows(scale: str, seed: int = 0) -> list[Row]:
+    """Table 1's cells: (teacher dataset, student, distillation dataset) → one KD run."""
+    return [Row({"teacher_dataset": t, "student": st, "distillation_dataset": d}, cfg, _note(scale))
+            for t, st, d, cfg in table1_configs(scale, seed)]
+
+
+def _describe_table1(row: Row, m: dict) -> dict:
+    tr = m.get("transfer", {})
+    return {"accuracy": m.get("test_acc"), "teacher_accuracy": m.get("teacher_acc"),
+            "relative_entropy": tr.get("relative_entropy"), "images": tr.get("size"),
+            "tau": row.config.temperature, "augment": row.config.schedule.augment}
+
+
 def run_table1(scale: str, ctx: Context, seed: int = 0) -> tuple[pd.DataFrame, dict]:
     """Table 1: teacher dataset × student × distillation dataset → the student's test accuracy on the teacher's data."""
-    def row(key, cfg, m):
-        t, st, d = key
-        tr = m.get("transfer", {})
-        return {"teacher_dataset": t, "student": st, "distillation_dataset": d, "accuracy": m.get("test_acc"),
-                "teacher_accuracy": m.get("teacher_acc"), "relative_entropy": tr.get("relative_entropy"),
-                "images": tr.get("size"), "tau": cfg.temperature, "augment": cfg.schedule.augment}
-    return _run_rows(scale, ctx, (((t, st, d), cfg) for t, st, d, cfg in table1_configs(scale, seed)), row)
+    return run_rows(table1_rows(scale, seed), ctx, _describe_table1)
 
 
 # ------------------------------------------------------------------------------------------------ Table 2
@@ -246,16 +242,14 @@ def pretrained_status(teacher_name: str) -> str:
 
 
 def table2_rows(scale: str) -> pd.DataFrame:
-    """Table 2's grid (teacher dataset × ConvNeXt-T/ViT-S × Original/Food/OpenGL → RN18) with each row's status."""
+    """Table 2's grid (teacher dataset × ConvNeXt-T/ViT-S × Original/Food/OpenGL → RN18) with each row's status:
+    none can run here (no ImageNet-pretrained teachers), so every row says why."""
     _check(scale)
-    rows = []
-    for t in ("C10", "Tiny", "Pets", "EuroSAT"):
-        for tn in ("ConvNeXt-T", "ViT-S"):
-            w = pretrained_status(tn)
-            for d in ("Original", "Food", "OpenGL"):
-                rows.append({"teacher_dataset": t, "teacher": tn, "student": "RN18", "distillation_dataset": d,
-                             "accuracy": None, "teacher_accuracy": None, "status": w or "not run"})
-    return pd.DataFrame(rows)
+    rows = [Row({"teacher_dataset": t, "teacher": tn, "student": "RN18", "distillation_dataset": d}, None,
+                pretrained_status(tn) or "not run")
+            for t in ("C10", "Tiny", "Pets", "EuroSAT") for tn in ("ConvNeXt-T", "ViT-S") for d in ("Original", "Food", "OpenGL")]
+    table, _ = run_rows(rows, None, lambda row, m: {"accuracy": None, "teacher_accuracy": None})
+    return table
 
 
 # ------------------------------------------------------------------------------------------------ Table 3
@@ -286,14 +280,21 @@ def table3_configs(scale: str, seed: int = 0) -> list[tuple[str, str, HistogramR
     return out
 
 
+def table3_rows(scale: str, seed: int = 0) -> list[Row]:
+    return [Row({"teacher_dataset": t, "distillation_dataset": d}, cfg, _note(scale))
+            for t, d, cfg in table3_configs(scale, seed)]
+
+
+def _describe_table3(row: Row, m: dict) -> dict:
+    counts = m.get("class_counts")
+    return {"relative_entropy": m.get("relative_entropy"),
+            "predicted_classes": sum(c > 0 for c in counts) if counts else None,
+            "images": m.get("size"), "teacher_accuracy": m.get("teacher_acc")}
+
+
 def run_table3(scale: str, ctx: Context, seed: int = 0) -> tuple[pd.DataFrame, dict]:
-    def row(key, cfg, m):
-        counts = m.get("class_counts")
-        return {"teacher_dataset": key[0], "distillation_dataset": key[1],
-                "relative_entropy": m.get("relative_entropy"),
-                "predicted_classes": sum(c > 0 for c in counts) if counts else None,
-                "images": m.get("size"), "teacher_accuracy": m.get("teacher_acc")}
-    return _run_rows(scale, ctx, (((t, d), cfg) for t, d, cfg in table3_configs(scale, seed)), row)
+    """Table 3: relative entropy of the teacher's predicted-class histogram on each candidate set."""
+    return run_rows(table3_rows(scale, seed), ctx, _describe_table3)
 
 
 # ------------------------------------------------------------------------------------------------ Tables 4 and 5
@@ -330,13 +331,19 @@ def table4_configs(scale: str, seed: int = 0) -> list[tuple[str, str, KDRun]]:
     return out
 
 
+def table4_rows(scale: str, seed: int = 0) -> list[Row]:
+    return [Row({"experiment": e, "distillation_dataset": d}, cfg, _note(scale)) for e, d, cfg in table4_configs(scale, seed)]
+
+
+def _describe_table4(row: Row, m: dict) -> dict:
+    tr, cfg = m.get("transfer", {}), row.config
+    return {"accuracy": m.get("test_acc"), "images": tr.get("size"), "relative_entropy": tr.get("relative_entropy"),
+            "targets": cfg.targets, "mixup": cfg.schedule.mixup, "select": cfg.transfer.select}
+
+
 def run_table4(scale: str, ctx: Context, seed: int = 0) -> tuple[pd.DataFrame, dict]:
-    def row(key, cfg, m):
-        tr = m.get("transfer", {})
-        return {"experiment": key[0], "distillation_dataset": key[1], "accuracy": m.get("test_acc"),
-                "images": tr.get("size"), "relative_entropy": tr.get("relative_entropy"),
-                "targets": cfg.targets, "mixup": cfg.schedule.mixup, "select": cfg.transfer.select}
-    return _run_rows(scale, ctx, (((e, d), cfg) for e, d, cfg in table4_configs(scale, seed)), row)
+    """Table 4: soft vs one-hot vs smoothed targets, and 20K long-tail vs balanced subsets (± mixup)."""
+    return run_rows(table4_rows(scale, seed), ctx, _describe_table4)
 
 
 AUG_LEVELS = ("extreme", "high", "standard", "none")  # Table 5's row order (kdnb.augment's regime names)
@@ -353,10 +360,14 @@ def table5_configs(scale: str, seed: int = 0) -> list[tuple[str, bool, str, KDRu
     return out
 
 
+def table5_rows(scale: str, seed: int = 0) -> list[Row]:
+    return [Row({"augmentation": lv, "mixup": mix, "distillation_dataset": d}, cfg, _note(scale))
+            for lv, mix, d, cfg in table5_configs(scale, seed)]
+
+
 def run_table5(scale: str, ctx: Context, seed: int = 0) -> tuple[pd.DataFrame, dict]:
-    def row(key, cfg, m):
-        return {"augmentation": key[0], "mixup": key[1], "distillation_dataset": key[2], "accuracy": m.get("test_acc")}
-    return _run_rows(scale, ctx, (((lv, mix, d), cfg) for lv, mix, d, cfg in table5_configs(scale, seed)), row)
+    """Table 5: augmentation regime × mixup × distillation set → the student's accuracy."""
+    return run_rows(table5_rows(scale, seed), ctx, lambda row, m: {"accuracy": m.get("test_acc")})
 
 
 # ------------------------------------------------------------------------------------------------ Figure 1
@@ -439,29 +450,31 @@ def fig2_label(scale: str, dist: str) -> str:
     return dist
 
 
+def fig2_rows(scale: str, seed: int = 0, teacher_epochs: int | None = None) -> list[Row]:
+    """Fig. 2's teacher and one student per distillation set (records named 'teacher' and by ``FIG2_DISTS``)."""
+    mnist = FIG2[scale]["dataset"] == "mnist"
+    teacher_row = Row({"model": "teacher" if mnist else "teacher (digits, smoke stand-in)", "distillation_dataset": None},
+                      fig2_teacher(scale, seed, teacher_epochs), key="teacher")
+    return [teacher_row] + [Row({"model": "student", "distillation_dataset": fig2_label(scale, d)},
+                                fig2_distillation(scale, d, seed, teacher_epochs), key=d) for d in FIG2_DISTS]
+
+
+def _describe_fig2(row: Row, m: dict) -> dict:
+    tr = m.get("transfer", {})
+    pool_counts = tr.get("pool_class_counts")
+    counts = pool_counts or tr.get("class_counts")
+    return {"accuracy": m.get("test_acc"),
+            "relative_entropy (candidates)": relative_entropy(pool_counts) if pool_counts else tr.get("relative_entropy"),
+            "relative_entropy (selected)": tr.get("relative_entropy"),
+            "predicted_classes": sum(c > 0 for c in counts) if counts else None}
+
+
 def run_fig2(scale: str, ctx: Context, seed: int = 0, teacher_epochs: int | None = None) -> tuple[pd.DataFrame, dict]:
     """Teacher + one student per distillation set; accuracy on the teacher's test set and the relative entropy of the
     teacher's predictions on the raw candidates and on the selected distillation set.
 
     ``teacher_epochs`` overrides the scale's teacher schedule (what notebook 16 tried: ``FIG2_TRIED``)."""
-    t_rec = run(fig2_teacher(scale, seed, teacher_epochs), ctx)
-    mnist = FIG2[scale]["dataset"] == "mnist"
-    rows = [{"model": "teacher" if mnist else "teacher (digits, smoke stand-in)", "distillation_dataset": None, "accuracy": t_rec.metrics["test_acc"],
-             "relative_entropy (candidates)": None, "relative_entropy (selected)": None, "predicted_classes": None,
-             "status": ""}]
-    recs = {"teacher": t_rec}
-    for d in FIG2_DISTS:
-        rec, status = run_or_missing(fig2_distillation(scale, d, seed, teacher_epochs), ctx)
-        recs[d] = rec
-        tr = rec.metrics["transfer"] if rec else {}
-        pool_counts = tr.get("pool_class_counts")
-        rows.append({"model": "student", "distillation_dataset": fig2_label(scale, d),
-                     "accuracy": rec.metrics["test_acc"] if rec else None,
-                     "relative_entropy (candidates)": relative_entropy(pool_counts) if pool_counts else tr.get("relative_entropy"),
-                     "relative_entropy (selected)": tr.get("relative_entropy"),
-                     "predicted_classes": sum(c > 0 for c in (pool_counts or tr.get("class_counts", []))) if rec else None,
-                     "status": status})
-    return pd.DataFrame(rows), recs
+    return run_rows(fig2_rows(scale, seed, teacher_epochs), ctx, _describe_fig2)
 
 
 @torch.no_grad()
@@ -512,9 +525,22 @@ def fig2_views(scale: str, recs: dict, ctx: Context, seed: int = 0, grid: int = 
     return views
 
 
+def configs(scale: str, seed: int = 0) -> list:
+    """Every run config notebooks 10–16 execute at ``scale`` (teachers inside them), without running any.
+
+    Tables 1, 3, 4, 5 and Fig. 2 (with the teacher schedules notebook 16 also tries); Fig. 1 renders images and
+    Table 2 runs nothing.
+    """
+    _check(scale)
+    return configs_of(table1_rows(scale, seed), table3_rows(scale, seed), table4_rows(scale, seed),
+                      table5_rows(scale, seed), fig2_rows(scale, seed),
+                      *(fig2_rows(scale, seed, e) for e in FIG2_TRIED[scale]))
+
+
 __all__ = ["run_table1", "table2_rows", "run_table3", "run_table4", "run_table5", "run_fig2", "fig2_views",
            "fig1_images", "table1_configs", "table3_configs", "table4_configs", "table5_configs", "fig2_teacher",
-           "fig2_distillation", "temperature", "augmentation", "HistogramRun", "SCALE", "FIG2"]
+           "fig2_distillation", "temperature", "augmentation", "HistogramRun", "SCALE", "FIG2", "configs",
+           "table1_rows", "table3_rows", "table4_rows", "table5_rows", "fig2_rows"]
 
 
 def fig2_shader_coverage(scale: str, ctx: Context, seed: int = 0) -> pd.DataFrame:

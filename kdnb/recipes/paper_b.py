@@ -29,7 +29,10 @@ import pandas as pd
 
 from kdnb.engine import Schedule
 from kdnb.methods import ArbitrarySet, BinaryTeacherRun, BKDRun, Pool, TeacherRun, params
-from kdnb.runs import Context, run_or_missing
+from kdnb.recipes.rows import Row, configs_of, run_rows
+from kdnb.runs import Context
+
+NAN = float("nan")
 
 TARGETS = ("MNIST", "FMNIST", "CIFAR-10", "CIFAR-100")
 STIMULI = ("noise", "synthetic", "natural")
@@ -164,29 +167,32 @@ def _row_status(note: str, scale: str, target: str) -> str:
     return "; ".join(parts)
 
 
-def _kd_row(rec) -> dict:
-    tr = rec.metrics["transfer"]
-    return {"accuracy": rec.metrics["test_acc"], "teacher_accuracy": rec.metrics["teacher_acc"],
-            "size": tr["size"], "draws": tr["draws"], "class_counts": tr["class_counts"],
-            "relative_entropy": tr["relative_entropy"], "full": tr["full"]}
+def _describe_kd(row: Row, m: dict) -> dict:
+    """A distilled student's accuracy and its transfer set (size, teacher forwards, class histogram)."""
+    tr = m.get("transfer", {})
+    return {"accuracy": m.get("test_acc", NAN), "teacher_accuracy": m.get("teacher_acc"), "size": tr.get("size"),
+            "draws": tr.get("draws"), "class_counts": tr.get("class_counts"),
+            "relative_entropy": tr.get("relative_entropy"), "full": tr.get("full")}
+
+
+def table1_rows(scale: str, seed: int = 0, reading: str = "zskd", cells: list[dict] | None = None,
+                noise: str | None = None, limit_factor: float = 1.0) -> list[Row]:
+    """Table 1's cells (records named (target, stimulus, balanced, augment))."""
+    rows = []
+    for c in cells or table1_cells(scale):
+        cfg, note = table1_config(scale, c["target"], c["stimulus"], c["balanced"], c["augment"], seed, reading, noise,
+                                  limit_factor)
+        labels = {"transfer_set": PAPER_SETS[c["stimulus"]][int(c["balanced"])], "balanced": c["balanced"],
+                  "target_dataset": c["target"], "augmentation": c["augment"], "stimulus": c["stimulus"]}
+        rows.append(Row(labels, cfg, _row_status(note, scale, c["target"]),
+                        key=(c["target"], c["stimulus"], c["balanced"], c["augment"])))
+    return rows
 
 
 def run_table1(scale: str, ctx: Context, seed: int = 0, reading: str = "zskd", cells: list[dict] | None = None,
                noise: str | None = None, limit_factor: float = 1.0) -> tuple[pd.DataFrame, dict]:
     """Table 1 (and Fig. 3): unbalanced vs balanced × stimulus × augmentation × target. One row per cell."""
-    rows, recs = [], {}
-    for c in cells or table1_cells(scale):
-        cfg, note = table1_config(scale, c["target"], c["stimulus"], c["balanced"], c["augment"], seed, reading, noise,
-                                  limit_factor)
-        rec, miss = run_or_missing(cfg, ctx)
-        label = PAPER_SETS[c["stimulus"]][int(c["balanced"])]
-        row = {"transfer_set": label, "balanced": c["balanced"], "target_dataset": c["target"],
-               "augmentation": c["augment"], "stimulus": c["stimulus"],
-               "status": miss or _row_status(note, scale, c["target"])}
-        row.update(_kd_row(rec) if rec else {"accuracy": float("nan")})
-        rows.append(row)
-        recs[(c["target"], c["stimulus"], c["balanced"], c["augment"])] = rec
-    return pd.DataFrame(rows), recs
+    return run_rows(table1_rows(scale, seed, reading, cells, noise, limit_factor), ctx, _describe_kd)
 
 
 def fig3_gains(table1: pd.DataFrame) -> pd.DataFrame:
@@ -197,7 +203,8 @@ def fig3_gains(table1: pd.DataFrame) -> pd.DataFrame:
         u = g[~g["balanced"]]["accuracy"].mean()
         b = g[g["balanced"]]["accuracy"].mean()
         rows.append({"stimulus": FIG3_STIMULUS[stim], "target_dataset": target, "accuracy_unbalanced": u,
-                     "accuracy_balanced": b, "accuracy_gain": b - u, "status": "; ".join(sorted(set(g["status"])))})
+                     "accuracy_balanced": b, "accuracy_gain": b - u, "status": _joined(sorted(set(g["status"]))),
+                     "at_chance": bool(g["at_chance"].any())})
     return pd.DataFrame(rows)
 
 
@@ -209,17 +216,23 @@ NOISE_READINGS = {
 }
 
 
+NOISE_READINGS_AUGMENT = {"smoke": (False,), "lab": (False, True), "paper": (False, True)}  # notebook 21
+
+
+def noise_readings_rows(scale: str, seed: int = 0, target: str = "MNIST", augment=None) -> list[Row]:
+    """Table 1's ``target`` noise cells under each reading (records named (reading, *Table 1 name))."""
+    augment = NOISE_READINGS_AUGMENT[scale] if augment is None else augment
+    cells = [dict(target=target, stimulus="noise", balanced=b, augment=a) for b in (False, True) for a in augment]
+    return [Row({"reading": name, **r.labels}, r.config, r.note, key=(name, *r.key))
+            for name, (reading, noise, factor) in NOISE_READINGS.items()
+            for r in table1_rows(scale, seed, reading, cells, noise, limit_factor=factor)]
+
+
 def run_noise_readings(scale: str, ctx: Context, seed: int = 0, target: str = "MNIST",
-                       augment=(False, True)) -> tuple[pd.DataFrame, dict]:
-    """Table 1's MNIST noise rows under each reading in ``NOISE_READINGS`` (what we tried; notebook 21)."""
-    rows, recs = [], {}
-    for name, (reading, noise, factor) in NOISE_READINGS.items():
-        cells = [dict(target=target, stimulus="noise", balanced=b, augment=a) for b in (False, True) for a in augment]
-        df, r = run_table1(scale, ctx, seed, reading, cells, noise, limit_factor=factor)
-        df.insert(0, "reading", name)
-        rows.append(df)
-        recs.update({(name, *k): v for k, v in r.items()})
-    return pd.concat(rows, ignore_index=True), recs
+                       augment=None) -> tuple[pd.DataFrame, dict]:
+    """Table 1's MNIST noise rows under each reading in ``NOISE_READINGS`` (what we tried; notebook 21).
+    ``augment``: the augmentation settings to run (default: the scale's, ``NOISE_READINGS_AUGMENT``)."""
+    return run_rows(noise_readings_rows(scale, seed, target, augment), ctx, _describe_kd)
 
 
 # ------------------------------------------------------------------------------------------------ Fig. 2
@@ -241,21 +254,25 @@ def fig2_pools(scale: str) -> dict[str, tuple[str, Pool, str]]:
     return out
 
 
+def fig2_rows(scale: str, seed: int = 0) -> list[Row]:
+    """Fig. 2: one teacher labelling of each pool (records named by pool)."""
+    return [Row({"pool": name, "target_dataset": target},
+                ArbitrarySet(teacher(scale, target), (replace(pool, seed=seed),), pool.limit, balanced=False, match=False),
+                "; ".join(x for x in (note, _row_status("", scale, target)) if x), key=name)
+            for name, (target, pool, note) in fig2_pools(scale).items()]
+
+
+def _describe_fig2(row: Row, m: dict) -> dict:
+    counts = m.get("class_counts")
+    if not counts:
+        return {}
+    return {"size": m["size"], "relative_entropy": m["relative_entropy"], "class_counts": counts,
+            "max_share": max(counts) / sum(counts), "empty_classes": counts.count(0)}
+
+
 def run_fig2(scale: str, ctx: Context, seed: int = 0) -> tuple[pd.DataFrame, dict]:
     """The teacher's predicted-label histogram of each pool (random samples, no selection)."""
-    rows, recs = [], {}
-    for name, (target, pool, note) in fig2_pools(scale).items():
-        cfg = ArbitrarySet(teacher(scale, target), (replace(pool, seed=seed),), pool.limit, balanced=False, match=False)
-        rec, miss = run_or_missing(cfg, ctx)
-        status = miss or "; ".join(x for x in (note, _row_status("", scale, target)) if x)
-        row = {"pool": name, "target_dataset": target, "status": status}
-        if rec:
-            counts = rec.metrics["class_counts"]
-            row.update(size=rec.metrics["size"], relative_entropy=rec.metrics["relative_entropy"],
-                       class_counts=counts, max_share=max(counts) / sum(counts), empty_classes=counts.count(0))
-        rows.append(row)
-        recs[name] = rec
-    return pd.DataFrame(rows), recs
+    return run_rows(fig2_rows(scale, seed), ctx, _describe_fig2)
 
 
 # ------------------------------------------------------------------------------------------------ Table 2 / Fig. 4
@@ -290,17 +307,22 @@ TABLE2_MODELS = {"MNIST": ("LeNet-5", "LeNet-5-Half"), "FMNIST": ("LeNet-5", "Le
                  "CIFAR-10 (ResNet)": ("ResNet-34", "ResNet-18")}
 
 
-def run_table2(scale: str, ctx: Context, seed: int = 0) -> tuple[pd.DataFrame, dict]:
-    rows, recs = [], {}
+def table2_rows(scale: str, seed: int = 0) -> list[Row]:
+    """Table 2's rows of ours (records named (target, algorithm)); ZSKD, DeGAN and DAFL are quoted only."""
+    rows = []
     for (target, algo), cfg in table2_configs(scale, seed).items():
-        rec, miss = run_or_missing(cfg, ctx)
         tch, stu = TABLE2_MODELS[target]
-        status = miss or (_row_status("stand-in: embedded photo crops for SVHN + TinyImageNet" if algo == "Ours"
-                                      else "", scale, target.split(" ")[0]))
-        rows.append({"dataset": target.split(" ")[0], "teacher": tch, "student": stu, "algorithm": algo,
-                     "accuracy": (rec.metrics["test_acc"] if rec else float("nan")), "status": status})
-        recs[(target, algo)] = rec
-    return pd.DataFrame(rows), recs
+        dataset = target.split(" ")[0]
+        note = _row_status("stand-in: embedded photo crops for SVHN + TinyImageNet" if algo == "Ours" else "", scale,
+                           dataset)
+        rows.append(Row({"dataset": dataset, "teacher": tch, "student": stu, "algorithm": algo}, cfg, note,
+                        key=(target, algo)))
+    return rows
+
+
+def run_table2(scale: str, ctx: Context, seed: int = 0) -> tuple[pd.DataFrame, dict]:
+    """Table 2: our teacher, Student-KD (the original data) and Ours (balanced SVHN + TinyImageNet) per target."""
+    return run_rows(table2_rows(scale, seed), ctx, lambda row, m: {"accuracy": m.get("test_acc", NAN)})
 
 
 # ------------------------------------------------------------------------------------------------ Table 3
@@ -346,21 +368,20 @@ def table3_configs(scale: str, seed: int = 0) -> dict[str, tuple[BKDRun, str]]:
     return out
 
 
+def table3_rows(scale: str, seed: int = 0) -> list[Row]:
+    return [Row({"transfer_set": name}, cfg, note, key=name) for name, (cfg, note) in table3_configs(scale, seed).items()]
+
+
+def _describe_table3(row: Row, m: dict) -> dict:
+    tr = m.get("transfer", {})
+    return {"accuracy": m.get("test_acc", NAN), "size": tr.get("size"), "class_counts": tr.get("class_counts"),
+            "kept_per_pool": tr.get("kept_per_pool"), "draws_per_pool": tr.get("draws_per_pool"),
+            "relative_entropy": tr.get("relative_entropy")}
+
+
 def run_table3(scale: str, ctx: Context, seed: int = 0) -> tuple[pd.DataFrame, dict]:
-    rows, recs = [], {}
-    for name, (cfg, note) in table3_configs(scale, seed).items():
-        rec, miss = run_or_missing(cfg, ctx)
-        row = {"transfer_set": name, "status": miss or note}
-        if rec:
-            tr = rec.metrics["transfer"]
-            row.update(accuracy=rec.metrics["test_acc"], size=tr["size"], class_counts=tr["class_counts"],
-                       kept_per_pool=tr["kept_per_pool"], draws_per_pool=tr["draws_per_pool"],
-                       relative_entropy=tr["relative_entropy"])
-        else:
-            row["accuracy"] = float("nan")
-        rows.append(row)
-        recs[name] = rec
-    return pd.DataFrame(rows), recs
+    """Table 3: strictly arbitrary pools composed by Algorithm 1 for the CIFAR-10 teacher."""
+    return run_rows(table3_rows(scale, seed), ctx, _describe_table3)
 
 
 # ------------------------------------------------------------------------------------------------ Table 4
@@ -401,34 +422,39 @@ def table4_configs(scale: str, seed: int = 0, targets=("Binary-MNIST", "Binary-F
     return out
 
 
-def run_table4(scale: str, ctx: Context, seed: int = 0, targets=("Binary-MNIST", "Binary-FMNIST"),
-               progress=None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every repeat (runs) and their mean ± std per (target, pool, size, balanced) (summary)."""
+def table4_targets(scale: str) -> tuple[str, ...]:
+    """Notebook 24's targets: binary MNIST below paper scale (the lab machine has MNIST only), both at paper."""
+    return ("Binary-MNIST", "Binary-FMNIST") if scale == "paper" else ("Binary-MNIST",)
+
+
+def table4_rows(scale: str, seed: int = 0, targets=None) -> list[Row]:
     rows = []
-    cfgs = table4_configs(scale, seed, targets)
-    it = cfgs
-    if progress:
-        from tqdm.auto import tqdm
-        it = tqdm(cfgs, desc="Table 4", leave=False)
-    for c in it:
-        rec, miss = run_or_missing(c["config"], ctx)
-        row = {k: v for k, v in c.items() if k != "config"}
-        row["status"] = miss or ("stand-in: binary digits teacher; " if scale == "smoke" else "") + (
+    for c in table4_configs(scale, seed, targets or table4_targets(scale)):
+        note = ("stand-in: binary digits teacher; " if scale == "smoke" else "") + (
             "stand-in pool" if "stand-in" in c["pool"] else "")
-        if rec:
-            tr = rec.metrics["transfer"]
-            row.update(accuracy=rec.metrics["test_acc"], teacher_accuracy=rec.metrics["teacher_acc"],
-                       size=tr["size"], class_counts=tr["class_counts"])
-        else:
-            row["accuracy"] = float("nan")
-        rows.append(row)
-    runs = pd.DataFrame(rows)
+        rows.append(Row({k: v for k, v in c.items() if k != "config"}, c["config"], note))
+    return rows
+
+
+def _describe_table4(row: Row, m: dict) -> dict:
+    tr = m.get("transfer", {})
+    return {"accuracy": m.get("test_acc", NAN), "teacher_accuracy": m.get("teacher_acc"), "size": tr.get("size"),
+            "class_counts": tr.get("class_counts")}
+
+
+def _joined(statuses) -> str:
+    return "; ".join(dict.fromkeys(s for s in statuses if s))
+
+
+def run_table4(scale: str, ctx: Context, seed: int = 0, targets=None, progress=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Table 4: every repeat (runs) and their mean ± std per (target, pool, size, balanced) (summary); a summary
+    row is ``at_chance`` when any of its repeats is, and its status joins its repeats' statuses."""
+    runs, _ = run_rows(table4_rows(scale, seed, targets), ctx, _describe_table4, progress="Table 4" if progress else None)
     keys = ["target_dataset", "pool", "transfer_set_size", "balanced"]
     summary = (runs.groupby(keys, sort=False)
                .agg(accuracy=("accuracy", "mean"), std=("accuracy", "std"), repeats=("accuracy", "count"),
-                    teacher_accuracy=("teacher_accuracy", "mean") if "teacher_accuracy" in runs else ("accuracy", "size"),
-                    size=("size", "mean") if "size" in runs else ("accuracy", "size"),
-                    status=("status", "first"))
+                    teacher_accuracy=("teacher_accuracy", "mean"), size=("size", "mean"),
+                    status=("status", _joined), at_chance=("at_chance", "any"))
                .reset_index())
     return runs, summary
 
@@ -436,12 +462,24 @@ def run_table4(scale: str, ctx: Context, seed: int = 0, targets=("Binary-MNIST",
 __all__ = ["SCALE", "TARGETS", "STIMULI", "teacher", "pools", "arbitrary_set", "table1_config", "table1_cells",
            "run_table1", "fig3_gains", "NOISE_READINGS", "run_noise_readings", "fig2_pools", "run_fig2",
            "table2_configs", "run_table2", "table3_configs", "run_table3", "binary_teacher", "table4_configs",
-           "run_table4", "run_size_sweep"]
+           "run_table4", "run_size_sweep", "configs", "table1_rows", "noise_readings_rows", "fig2_rows", "table2_rows",
+           "table3_rows", "table4_targets", "table4_rows", "size_sweep_rows", "NOISE_READINGS_AUGMENT"]
 
 
 # ------------------------------------------------------------------------------------------------ size sweep
 
 SWEEP_SIZES = {"smoke": (200, 500), "lab": (5_000, 20_000, 60_000), "paper": (5_000, 20_000, 60_000)}
+
+
+def size_sweep_rows(scale: str, seed: int = 0, sizes: tuple[int, ...] | None = None, target: str = "MNIST") -> list[Row]:
+    """Table 1's ``target`` uniform-noise cells (no augmentation) at each transfer-set size N."""
+    base = _check(scale)["n"][target]
+    rows = []
+    for n in sizes or SWEEP_SIZES[scale]:
+        for balanced in (False, True):
+            cfg, _ = table1_config(scale, target, "noise", balanced, False, seed, limit_factor=max(1.0, n / base))
+            rows.append(Row({"N (requested)": n, "balanced": balanced}, replace(cfg, transfer=replace(cfg.transfer, n=n))))
+    return rows
 
 
 def run_size_sweep(scale: str, ctx: Context, seed: int = 0, sizes: tuple[int, ...] | None = None,
@@ -452,13 +490,16 @@ def run_size_sweep(scale: str, ctx: Context, seed: int = 0, sizes: tuple[int, ..
     set" (§4.1: 60,000 for MNIST). This sweep asks whether the gap to the paper's accuracies closes with N; the
     noise draw limit grows with N in proportion.
     """
-    base = _check(scale)["n"][target]
-    rows = []
-    for n in sizes or SWEEP_SIZES[scale]:
-        for balanced in (False, True):
-            cfg, _ = table1_config(scale, target, "noise", balanced, False, seed, limit_factor=max(1.0, n / base))
-            cfg = replace(cfg, transfer=replace(cfg.transfer, n=n))
-            rec, miss = run_or_missing(cfg, ctx)
-            rows.append({"N (requested)": n, "balanced": balanced, "status": miss,
-                         **({k: v for k, v in _kd_row(rec).items() if k != "class_counts"} if rec else {})})
-    return pd.DataFrame(rows)
+    table, _ = run_rows(size_sweep_rows(scale, seed, sizes, target), ctx, _describe_kd)
+    return table.drop(columns=["class_counts"])
+
+
+# ------------------------------------------------------------------------------------------------ every config
+
+
+def configs(scale: str, seed: int = 0) -> list:
+    """Every run config notebooks 20–24 execute at ``scale`` (teachers inside them), without running any."""
+    _check(scale)
+    return configs_of(fig2_rows(scale, seed), table1_rows(scale, seed), noise_readings_rows(scale, seed),
+                      size_sweep_rows(scale, seed), table2_rows(scale, seed), table3_rows(scale, seed),
+                      table4_rows(scale, seed))

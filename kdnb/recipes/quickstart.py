@@ -5,7 +5,8 @@ import pandas as pd
 
 from kdnb.engine import Schedule
 from kdnb.methods import KDRun, TeacherRun, Transfer, params
-from kdnb.runs import Context, run
+from kdnb.recipes.rows import Row, configs_of, run_rows
+from kdnb.runs import Context
 
 # smoke: scikit-learn's digits (1,437 train images, 28×28) — seconds on a CPU.
 # lab:   MNIST from data_root, LeNet-5 → LeNet-5-half, a few epochs — CPU minutes.
@@ -43,15 +44,28 @@ def distillation(scale: str, source: str, seed: int = 0) -> KDRun:
                  temperature=4.0, seed=seed)
 
 
+TRANSFER_SOURCES = ("original", "noise")
+
+
+def quickstart_rows(scale: str, seed: int = 0) -> list[Row]:
+    """The teacher, then one student per transfer source (records named 'teacher', 'original', 'noise')."""
+    return [Row({"model": "teacher (LeNet-5)"}, teacher(scale, seed), key="teacher")] + [
+        Row({"model": "student (LeNet-5-half)"}, distillation(scale, source, seed), key=source) for source in TRANSFER_SOURCES]
+
+
+def _describe(row: Row, m: dict) -> dict:
+    if row.key == "teacher":
+        trained_on = row.config.dataset
+    else:
+        trained_on = f"KD · {row.key} ({m.get('transfer', {}).get('size', row.config.transfer.n)} images)"
+    return {"trained on": trained_on, "test accuracy (%)": m.get("test_acc")}
+
+
 def run_quickstart(scale: str, ctx: Context, seed: int = 0) -> tuple[pd.DataFrame, dict]:
     """Teacher, then both students. Returns the accuracy table and the records (for curves and histograms)."""
-    recs = {"teacher": run(teacher(scale, seed), ctx)}
-    for source in ("original", "noise"):
-        recs[source] = run(distillation(scale, source, seed), ctx)
-    rows = [{"model": "teacher (LeNet-5)", "trained on": recs["teacher"].config["dataset"],
-             "test accuracy (%)": recs["teacher"].metrics["test_acc"]}]
-    for source in ("original", "noise"):
-        m = recs[source].metrics
-        rows.append({"model": "student (LeNet-5-half)", "trained on": f"KD · {source} ({m['transfer']['size']} images)",
-                     "test accuracy (%)": m["test_acc"]})
-    return pd.DataFrame(rows), recs
+    return run_rows(quickstart_rows(scale, seed), ctx, _describe)
+
+
+def configs(scale: str, seed: int = 0) -> list:
+    """The runs notebook 00 executes at ``scale``: the teacher and both students."""
+    return configs_of(quickstart_rows(scale, seed))
