@@ -19,7 +19,7 @@
 # Frank & Davis (CVPR'25), §4.1 and **Table 1**: ResNet-50 teachers trained on CIFAR-10/100, Tiny-ImageNet,
 # FGVC-Aircraft, Pets and EuroSAT are distilled into ResNet-18 and WRN-40-2 (CIFAR) or MobileNetV2 (others) students
 # with twelve distillation sets: the six teacher datasets, ImageNet in-domain / out-of-domain subsets (§3.1,
-# `kdnb.imagenet_split`), Food-101, OpenGL shaders, Leaves and noise. Each surrogate set is at most 50K images,
+# `kdnb.data.imagenet_split`), Food-101, OpenGL shaders, Leaves and noise. Each surrogate set is at most 50K images,
 # selected per teacher-predicted class (§3.2, Eq. 1); τ = 2 for general-purpose, 20 for fine-grained and synthetic
 # sets; real images get the teachers' augmentation, synthetic ones the stronger 'high' regime; mixup always.
 #

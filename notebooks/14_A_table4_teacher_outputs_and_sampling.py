@@ -24,7 +24,7 @@
 #   information matters more for out-of-domain data).
 # * **20K long tail vs 20K balanced** — subsets of the distillation set with the same size, chosen by the teacher's
 #   predicted class: balanced (N_i = 2K per class) or long-tailed (ours: exponential, n_max/n_min = 10, since the
-#   paper does not give the shape; `kdnb.selection_a`). Starred rows add mixup. Paper: balanced beats long-tail by
+#   paper does not give the shape; `kdnb.selection.per_class`). Starred rows add mixup. Paper: balanced beats long-tail by
 #   ~1.3 points without mixup and ~0.7 with it.
 #
 # * `smoke`: digits teacher → LeNet-5-half, a few epochs (**stand-ins**; accuracies are not meaningful, the subsets are).
