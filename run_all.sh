@@ -8,7 +8,7 @@
 # Options: --scale smoke|lab|paper  --only GLOB  --device auto|cpu|cuda  --data-root DIR  --force  --list
 # Executed notebooks go to notebooks/executed/<scale>/, figures and tables to figures/<scale>/.
 # Resumable: a notebook whose inputs have not changed since it last succeeded is skipped, and every run inside
-# a notebook is cached by its config hash (runs/), so a killed run_all.sh continues where it stopped.
+# a notebook is cached by a hash of its config and code (runs/), so a killed run_all.sh continues where it stopped.
 set -euo pipefail
 cd "$(dirname "$0")"
 source tools/bootstrap.sh
