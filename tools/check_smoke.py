@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import json
+import linecache
 import os
 import subprocess
 import sys
@@ -55,8 +56,10 @@ def execute(path: Path, seed: int) -> dict:
     ns: dict = {"__name__": "__main__", "display": lambda *a, **k: None}
     t0 = time.perf_counter()
     try:
-        for source, tags in notebook_cells(path):
-            exec(compile(source, f"{path.name}", "exec"), ns)
+        for i, (source, tags) in enumerate(notebook_cells(path)):
+            name = f"{path.name}[cell {i}]"
+            linecache.cache[name] = (len(source), None, source.splitlines(True), name)  # tracebacks show the line
+            exec(compile(source, name, "exec"), ns)
             if "parameters" in tags:
                 ns.update(scale="smoke", seed=seed, device="cpu")
         status, why = "pass", ""
@@ -76,7 +79,7 @@ def _first_line(e: BaseException) -> str:
 
 def _where(e: BaseException, path: Path) -> str:
     """The notebook statement that raised (the last frame in the notebook's own code)."""
-    frames = [f for f in traceback.extract_tb(e.__traceback__) if f.filename == path.name]
+    frames = [f for f in traceback.extract_tb(e.__traceback__) if f.filename.startswith(path.name)]
     return f"`{frames[-1].line}`" if frames and frames[-1].line else path.name
 
 
