@@ -98,7 +98,8 @@ def main():
     student_name = args.student or ("resnet18" if cuda else "lenet5_half")
     n = args.images or (50_000 if cuda else 4096)
     workers = args.workers if args.workers is not None else (min(8, os.cpu_count() or 1) if cuda else 2)
-    per_window = args.steps or (20 if cuda else 3)
+    # CPU windows span a whole pass over the images, so each includes its share of the chunked augmentation
+    per_window = args.steps or (20 if cuda else n // args.batch)
     if cuda:
         torch.backends.cudnn.benchmark = True
     else:
