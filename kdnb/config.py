@@ -19,6 +19,16 @@ class ParameterError(ValueError):
     """A notebook or script parameter has an unknown name or a bad value."""
 
 
+class ConfigError(ValueError):
+    """A config field is out of range or names nothing registered; the message names the field and what is allowed."""
+
+
+def require(ok: bool, owner: str, name: str, value, allowed: str) -> None:
+    """Raise one ``ConfigError`` line unless ``ok``: ``<owner>.<name>=<value> is not allowed; <allowed>``."""
+    if not ok:
+        raise ConfigError(f"{owner}.{name}={value!r} is not allowed; {allowed}")
+
+
 def resolve_device(device: str = "auto") -> torch.device:
     """'auto' → CUDA when present, else CPU. A CUDA request on a machine without CUDA is an error."""
     if device == "auto":

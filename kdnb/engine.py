@@ -35,23 +35,15 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from kdnb import augment
+from kdnb.config import require
 from kdnb.io import atomic_save
 
 Terms = dict[str, torch.Tensor]
+OPTIMIZERS = ("adam", "sgd")
 
 
 class NonFiniteLoss(FloatingPointError):
     """Training produced a NaN or infinite loss; the message is one line naming run, term, epoch and step."""
-
-
-class ConfigError(ValueError):
-    """A config field is out of range or names nothing registered; the message names the field and what is allowed."""
-
-
-def require(ok: bool, owner: str, name: str, value, allowed: str) -> None:
-    """Raise one ``ConfigError`` line unless ``ok``: ``<owner>.<name>=<value> is not allowed; <allowed>``."""
-    if not ok:
-        raise ConfigError(f"{owner}.{name}={value!r} is not allowed; {allowed}")
 
 
 @dataclass(frozen=True)
@@ -80,9 +72,6 @@ class Schedule:
         require(0 <= self.weight_decay < 1, o, "weight_decay", self.weight_decay, "a value in [0, 1)")
         require(self.optimizer in OPTIMIZERS, o, "optimizer", self.optimizer, f"one of {sorted(OPTIMIZERS)}")
         require(self.augment in augment.NAMES, o, "augment", self.augment, f"one of {sorted(augment.NAMES)}")
-
-
-OPTIMIZERS = {"sgd", "adam"}
 
 
 def amp(device: torch.device):
@@ -344,7 +333,8 @@ def train(learners: Mapping[str, Learner], sources: Mapping[str, object], plan: 
 
     Curves: ``epoch``; each learner's learning rate (``lr`` for a single learner, else ``lr.<name>``); every
     loss term's and stat's mean over the epoch; and, every ``eval_every`` epochs and at the last one, whatever
-    ``evaluate()`` returns (``eval_epoch`` says when). Term names must be unique across the plan's updates.
+    ``evaluate()`` returns (``eval_epoch`` says when). A name logged by several updates is averaged over all their
+    steps, so updates name their terms apart (``adv``, ``kd``, ...).
     """
     for u in plan:
         if u.learner not in learners or u.source not in sources:
@@ -439,6 +429,6 @@ def _unflatten(state: dict[str, torch.Tensor]) -> dict[str, list]:
     return {k: [int(a) if k.endswith("epoch") else float(a) for a in v.tolist()] for k, v in state.items()}
 
 
-__all__ = ["Schedule", "ConfigError", "NonFiniteLoss", "require", "Learner", "learner", "Batch", "TensorSource",
+__all__ = ["Schedule", "NonFiniteLoss", "Learner", "learner", "Batch", "TensorSource",
            "GeneratorSource", "MixSource", "Update", "make_step", "train", "fit", "predict", "accuracy", "amp",
            "prepare", "make_optimizer", "AUGMENT_CHUNK"]

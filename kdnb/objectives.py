@@ -8,11 +8,20 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from kdnb.config import require
 from kdnb.engine import Batch
 from kdnb.losses import kd_kl, soft_ce, teacher_targets
 
 KD_LOSSES = ("kl", "soft_ce")  # paper A Eq. 2 (τ²·KL) | paper B Eq. 2 (soft cross-entropy at τ)
 TARGETS = ("soft", "onehot", "smooth")  # the teacher's softmax | its argmax | argmax with label smoothing
+
+
+def check_kd(owner: str, temperature, targets: str = "soft", loss: str = "kl") -> None:
+    """One ``ConfigError`` line for a KD setting out of range: τ in (0, 1000), a known target mode and loss."""
+    require(isinstance(temperature, (int, float)) and 0 < temperature < 1e3, owner, "temperature", temperature,
+            "a temperature in (0, 1000)")
+    require(targets in TARGETS, owner, "targets", targets, f"one of {list(TARGETS)}")
+    require(loss in KD_LOSSES, owner, "loss", loss, f"one of {list(KD_LOSSES)}")
 
 
 def ce_objective(model: nn.Module, labels: torch.Tensor):
@@ -29,12 +38,7 @@ def kd_objective(student: nn.Module, teacher: nn.Module, temperature: float, tar
     loss='kl': τ²·KL (paper A Eq. 2, Hinton); loss='soft_ce': soft cross-entropy at τ (paper B Eq. 2).
     targets='onehot'/'smooth' replace the teacher's softmax by its argmax (paper A Table 4).
     """
-    if loss not in KD_LOSSES:
-        raise ValueError(f"loss={loss!r} is not allowed; one of {list(KD_LOSSES)}")
-    if targets not in TARGETS:
-        raise ValueError(f"targets={targets!r} is not allowed; one of {list(TARGETS)}")
-    if not temperature > 0:
-        raise ValueError(f"temperature={temperature!r} is not allowed; a temperature > 0")
+    check_kd("kd_objective", temperature, targets, loss)
     teacher.eval().requires_grad_(False)
 
     def objective(batch: Batch):
@@ -47,4 +51,4 @@ def kd_objective(student: nn.Module, teacher: nn.Module, temperature: float, tar
     return objective
 
 
-__all__ = ["ce_objective", "kd_objective", "KD_LOSSES", "TARGETS"]
+__all__ = ["ce_objective", "kd_objective", "check_kd", "KD_LOSSES", "TARGETS"]

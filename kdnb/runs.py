@@ -57,18 +57,28 @@ def runner_of(kind: str) -> Callable:
     return EXPERIMENTS[kind]
 
 
-def _nested_kinds(obj) -> set[str]:
-    """The run kinds inside a config: its own and those of the configs it holds (a KD run's teacher, ...)."""
-    out = set()
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        if type(obj).__name__ in KINDS:
-            out.add(type(obj).__name__)
-        for f in dataclasses.fields(obj):
-            out |= _nested_kinds(getattr(obj, f.name))
-    elif isinstance(obj, (tuple, list)):
-        for v in obj:
-            out |= _nested_kinds(v)
+def nested_runs(cfg) -> list:
+    """The run configs held inside ``cfg``, depth first, ``cfg`` itself left out (a KD run's teacher, an
+    arbitrary set and its teacher, ...)."""
+    out = []
+
+    def walk(v, top: bool = False):
+        if dataclasses.is_dataclass(v) and not isinstance(v, type):
+            if not top and type(v).__name__ in KINDS:
+                out.append(v)
+            for f in dataclasses.fields(v):
+                walk(getattr(v, f.name))
+        elif isinstance(v, (tuple, list)):
+            for a in v:
+                walk(a)
+
+    walk(cfg, top=True)
     return out
+
+
+def _nested_kinds(cfg) -> set[str]:
+    """The run kinds inside a config: its own and those of the configs it holds."""
+    return {type(c).__name__ for c in (cfg, *nested_runs(cfg)) if type(c).__name__ in KINDS}
 
 
 @lru_cache(maxsize=None)

@@ -6,7 +6,8 @@ import torch
 from torch import nn
 
 from kdnb import engine
-from kdnb.engine import (Batch, ConfigError, GeneratorSource, MixSource, NonFiniteLoss, Schedule, TensorSource, Update,
+from kdnb.config import ConfigError
+from kdnb.engine import (Batch, GeneratorSource, MixSource, NonFiniteLoss, Schedule, TensorSource, Update,
                          learner, train)
 
 CPU = torch.device("cpu")

@@ -11,7 +11,8 @@ import pytest
 import kdnb.data.imagenet_split as ins
 from kdnb import augment
 from kdnb.data import DATASETS, load_dataset
-from kdnb.engine import ConfigError, Schedule
+from kdnb.config import ConfigError
+from kdnb.engine import Schedule
 from kdnb.methods import BKDRun, HistogramRun, KDRun, Pool, TeacherRun
 from kdnb.models import MODELS
 from kdnb.recipes import paper_a as A

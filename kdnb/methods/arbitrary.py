@@ -19,11 +19,12 @@ from dataclasses import dataclass
 import torch
 
 from kdnb.data import load_dataset
-from kdnb.engine import Schedule, accuracy, fit, predict, require
+from kdnb.config import require
+from kdnb.engine import Schedule, accuracy, fit, predict
 from kdnb.methods.common import classifier_metrics, eval_every, load_model, make_model
 from kdnb.methods.kd import check_source
 from kdnb.models import MODELS
-from kdnb.objectives import kd_objective
+from kdnb.objectives import check_kd, kd_objective
 from kdnb.runs import EXPERIMENTS, Context, RunFolder, cached_tensor, run
 from kdnb.selection import class_counts, relative_entropy
 from kdnb.selection.class_balanced import compose_balanced, random_subset
@@ -161,8 +162,7 @@ class BKDRun:
 
     def __post_init__(self):
         require(self.student in MODELS, "BKDRun", "student", self.student, f"one of {MODELS.names()}")
-        require(isinstance(self.temperature, (int, float)) and 0 < self.temperature < 1e3, "BKDRun", "temperature",
-                self.temperature, "a temperature in (0, 1000)")
+        check_kd("BKDRun", self.temperature)
         require(self.eval_every >= 0, "BKDRun", "eval_every", self.eval_every, "0 (automatic) or ≥ 1")
 
 

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 import torch
 
 from kdnb.data import DATASETS, load_dataset
-from kdnb.engine import Schedule, accuracy, fit, predict, require
+from kdnb.config import require
+from kdnb.engine import Schedule, accuracy, fit, predict
 from kdnb.methods.common import classifier_metrics, eval_every, load_model, make_model
 from kdnb.methods.teacher import TeacherRun
 from kdnb.models import MODELS
-from kdnb.objectives import KD_LOSSES, TARGETS, kd_objective
+from kdnb.objectives import check_kd, kd_objective
 from kdnb.runs import EXPERIMENTS, Context, RunFolder, cached_tensor, run
 from kdnb.selection import SELECTORS, class_counts, relative_entropy
 from kdnb.sources import SOURCES
@@ -71,10 +72,7 @@ class KDRun:
 
     def __post_init__(self):
         require(self.student in MODELS, "KDRun", "student", self.student, f"one of {MODELS.names()}")
-        require(isinstance(self.temperature, (int, float)) and 0 < self.temperature < 1e3, "KDRun", "temperature",
-                self.temperature, "a temperature in (0, 1000)")
-        require(self.targets in TARGETS, "KDRun", "targets", self.targets, f"one of {list(TARGETS)}")
-        require(self.loss in KD_LOSSES, "KDRun", "loss", self.loss, f"one of {list(KD_LOSSES)}")
+        check_kd("KDRun", self.temperature, self.targets, self.loss)
         require(self.eval_every >= 0, "KDRun", "eval_every", self.eval_every, "0 (automatic) or ≥ 1")
 
 

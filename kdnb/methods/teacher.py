@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import torch
 
 from kdnb.data import DATASETS, ImageSet, load_dataset
-from kdnb.engine import Schedule, accuracy, fit, require
+from kdnb.config import require
+from kdnb.engine import Schedule, accuracy, fit
 from kdnb.methods.common import classifier_metrics, eval_every, make_model, model_spec
 from kdnb.models import MODELS
 from kdnb.objectives import ce_objective

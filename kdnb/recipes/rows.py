@@ -10,13 +10,12 @@ config that produces it, and a note (what stands in for what) — and :func:`run
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 import pandas as pd
 
-from kdnb.runs import KINDS, Context, lookup, run_or_missing
+from kdnb.runs import Context, lookup, nested_runs, run_or_missing
 
 
 @dataclass(frozen=True)
@@ -41,27 +40,9 @@ def at_chance_status(cfg, rec, ctx: Context) -> str:
     if rec is not None and rec.metrics.get("at_chance"):
         return "at chance"
     if rec is not None and any((r := lookup(dep, ctx)) is not None and r.metrics.get("at_chance")
-                               for dep in dependencies(cfg)):
+                               for dep in nested_runs(cfg)):
         return "teacher at chance"
     return ""
-
-
-def dependencies(cfg) -> list:
-    """The run configs nested inside ``cfg`` (a KD run's teacher, an arbitrary set and its teacher, ...)."""
-    out = []
-
-    def walk(v, top=False):
-        if dataclasses.is_dataclass(v) and not isinstance(v, type):
-            if not top and type(v).__name__ in KINDS:
-                out.append(v)
-            for f in dataclasses.fields(v):
-                walk(getattr(v, f.name))
-        elif isinstance(v, (tuple, list)):
-            for a in v:
-                walk(a)
-
-    walk(cfg, top=True)
-    return out
 
 
 def run_rows(rows: Iterable[Row], ctx: Context | None, describe: Callable[[Row, dict], dict] = lambda row, m: {},
@@ -97,4 +78,4 @@ def configs_of(*row_lists: Iterable[Row]) -> list:
     return list(dict.fromkeys(r.config for rows in row_lists for r in rows if r.config is not None))
 
 
-__all__ = ["Row", "run_rows", "configs_of", "at_chance_status", "dependencies"]
+__all__ = ["Row", "run_rows", "configs_of", "at_chance_status"]
