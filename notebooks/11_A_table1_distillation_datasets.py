@@ -23,8 +23,9 @@
 # selected per teacher-predicted class (§3.2, Eq. 1); τ = 2 for general-purpose, 20 for fine-grained and synthetic
 # sets; real images get the teachers' augmentation, synthetic ones the stronger 'high' regime; mixup always.
 #
-# * `smoke`: a digits teacher (`tiny` net) and student (`tiny_half`), digits / photo crops / shaders / Leaves / noise,
-#   a few hundred images — **stand-ins**, seconds per run.
+# * `smoke`: a digits LeNet-5 teacher and a LeNet-5-half student, digits / photo crops / shaders / Leaves / noise,
+#   256 images each, Adam for 40 epochs (not the paper's SGD: see `kdnb/recipes/paper_a.py`) — **stand-ins**,
+#   seconds per run.
 # * `lab`: an MNIST LeNet-5 teacher with LeNet-5-half and tiny students (FashionMNIST and the photo crops as real
 #   surrogates), and a CIFAR-10 row set where CIFAR-10/100 are on disk.
 # * `paper`: Table 1's 138 runs (the '-' IN-ID cells excluded). Datasets kdnb cannot load here come back as
@@ -95,16 +96,14 @@ plt.show()
 # %% [markdown]
 # ## Check
 #
-# `lab`/`paper`: per teacher and student, the original data beats noise by 20 points and shaders beat noise by 10
-# (Table 1: shaders 55–98%, noise 1–69%). `smoke`: a few hundred images and a few epochs only show that the student
-# distilled with the original digits beats the noise student.
+# Per teacher and student, the original data beats noise by 20 points and shaders beat noise by 10 (Table 1:
+# shaders 55–98%, noise 1–69%); at `smoke` (256 images per set) shaders beat noise by 5.
 
 # %%
 # NBVAL_CHECK_OUTPUT
 for (t, st), g in table.dropna(subset=["accuracy"]).groupby(["teacher_dataset", "student"]):
     a = dict(zip(g.distillation_dataset, g.accuracy))
     orig = a.get(t, a.get({"MNIST": "MNIST", "digits": "digits"}.get(t, t)))
-    assert orig > a["Noise"] + (20 if P.scale != "smoke" else 0), (t, st, a)
-    if P.scale != "smoke":
-        assert a["OpenGL"] > a["Noise"] + 10, (t, st, a)
-print("the original data beats noise for every teacher/student run here")
+    assert orig > a["Noise"] + 20, (t, st, a)
+    assert a["OpenGL"] > a["Noise"] + (5 if P.scale == "smoke" else 10), (t, st, a)
+print("the original data and the shaders beat noise for every teacher/student run here")
