@@ -33,7 +33,12 @@ def resolve_device(device: str = "auto") -> torch.device:
     """'auto' → CUDA when present, else CPU. A CUDA request on a machine without CUDA is an error."""
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    dev = torch.device(device)
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ParameterError(f"device={device!r} is not a device; use 'auto', 'cpu', 'cuda' or 'cuda:N'") from None
+    if dev.type not in ("cpu", "cuda"):
+        raise ParameterError(f"device={device!r} is not supported; use 'auto', 'cpu', 'cuda' or 'cuda:N'")
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ParameterError(f"device={device!r} asked for CUDA, but torch sees no CUDA device here; use 'cpu' or 'auto'")
     return dev

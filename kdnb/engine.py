@@ -36,7 +36,7 @@ from tqdm.auto import tqdm
 
 from kdnb import augment
 from kdnb.config import require
-from kdnb.io import atomic_save
+from kdnb.io import CacheError, atomic_save, checked_load, set_aside
 
 Terms = dict[str, torch.Tensor]
 OPTIMIZERS = ("adam", "sgd")
@@ -344,8 +344,8 @@ def train(learners: Mapping[str, Learner], sources: Mapping[str, object], plan: 
     gen = torch.Generator(device=device).manual_seed(seed)
     curves: dict[str, list] = {"epoch": []}
     start = 0
-    if checkpoint and Path(checkpoint).exists():
-        state = torch.load(checkpoint, map_location=device, weights_only=True)
+    state = _resume_state(checkpoint, learners, device)
+    if state is not None:
         for name, lrn in learners.items():
             lrn.load(state["learners"][name])
         gen.set_state(state["gen"].cpu())
@@ -392,6 +392,24 @@ def train(learners: Mapping[str, Learner], sources: Mapping[str, object], plan: 
                         checkpoint)
     bar.close()
     return curves
+
+
+def _resume_state(checkpoint, learners: Mapping[str, Learner], device: torch.device) -> dict | None:
+    """The checkpoint to resume from, or None. One that cannot be loaded (truncated, corrupt, unsafe) or that does
+    not hold these learners is set aside with one line, and training starts again from the beginning."""
+    if not checkpoint or not Path(checkpoint).exists():
+        return None
+    try:
+        state = checked_load(checkpoint, map_location=device)
+    except CacheError as e:
+        set_aside(checkpoint, f"cannot resume from it ({str(e).split(': ', 1)[-1]}); training starts again")
+        return None
+    lacks = [k for k in ("learners", "gen", "torch_rng", "curves", "epoch") if not isinstance(state, dict) or k not in state]
+    lacks += [f"learner {n!r}" for n in learners if not lacks and n not in state["learners"]]
+    if lacks:
+        set_aside(checkpoint, f"cannot resume from it (it lacks {', '.join(lacks)}); training starts again")
+        return None
+    return state
 
 
 def fit(model: nn.Module, x: torch.Tensor, objective: Objective, schedule: Schedule, *, seed: int,

@@ -40,7 +40,9 @@ class Params:
         return self.values[name]
 
     def stamp(self) -> str:
-        return f"kdnb · scale={self.scale} · device={self.ctx.device.type} · seed={self.seed}"
+        """One line saying where the numbers come from (the data folder too, except at smoke, which reads none)."""
+        data = "" if self.scale == "smoke" else f" · data={self.ctx.data_root}"
+        return f"kdnb · scale={self.scale} · device={self.ctx.device.type} · seed={self.seed}{data}"
 
 
 def user_parameters(namespace: dict) -> dict:

@@ -32,7 +32,7 @@ import torch
 
 from kdnb import codeid
 from kdnb.config import default_cache_root, default_data_root, resolve_device
-from kdnb.io import atomic_save, atomic_write_text
+from kdnb.io import CacheError, atomic_save, atomic_write_text, checked_load, set_aside, sha256_file
 from kdnb.registry import Registry
 
 EXPERIMENTS: Registry = Registry("experiment")
@@ -157,8 +157,9 @@ class Record:
         return self.folder / name
 
     def load(self, name: str, map_location="cpu"):
-        """Load a stored artefact (tensors / state dicts) with ``weights_only=True``."""
-        return torch.load(self.folder / name, map_location=map_location, weights_only=True)
+        """Load a stored artefact (tensors / state dicts) with ``weights_only=True``; a corrupt or unsafe file
+        raises one :class:`kdnb.io.CacheError` line naming it."""
+        return checked_load(self.folder / name, map_location=map_location)
 
 
 class RunFolder:
@@ -188,14 +189,50 @@ def folder_of(cfg, ctx: Context) -> Path:
     return ctx.cache_root / type(cfg).__name__ / config_key(cfg)
 
 
+RECORD_FIELDS = ("config", "metrics", "curves", "key", "meta")
+_SKIP = ("record.json", "partial.pt")  # the record itself and the checkpoint of an unfinished run
+
+
+def _artefacts(folder: Path) -> dict[str, str]:
+    """name → SHA-256 of every artefact a finished run left in its folder (stored in its record)."""
+    return {p.name: sha256_file(p) for p in sorted(folder.iterdir())
+            if p.is_file() and p.name not in _SKIP and not p.name.startswith(".")}
+
+
+def _unsound(folder: Path) -> str | None:
+    """Why the record in ``folder`` cannot be trusted, or None when it and every artefact it lists are sound."""
+    try:
+        data = json.loads((folder / "record.json").read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        return f"record.json is unreadable ({type(e).__name__})"
+    if not isinstance(data, dict) or any(k not in data for k in RECORD_FIELDS):
+        return "record.json lacks " + ", ".join(k for k in RECORD_FIELDS if not isinstance(data, dict) or k not in data)
+    for name, digest in data["meta"].get("artefacts", {}).items():
+        p = folder / name
+        if not p.is_file():
+            return f"its artefact {name} is missing"
+        if sha256_file(p) != digest:
+            return f"its artefact {name} does not match the hash in its record (corrupt or replaced)"
+    return None
+
+
 def lookup(cfg, ctx: Context | None = None) -> Record | None:
-    """The finished record of ``cfg`` if the cache holds one."""
+    """The finished record of ``cfg`` if the cache holds a sound one.
+
+    A record that is unreadable, incomplete, or whose artefacts (checked against the SHA-256 stored in the record)
+    are missing or changed is set aside — its folder renamed ``<key>.corrupt-<time>``, with one line saying so —
+    and ``None`` is returned, so the run is made again.
+    """
     ctx = ctx or Context()
-    path = folder_of(cfg, ctx) / "record.json"
-    if not path.exists():
+    folder = folder_of(cfg, ctx)
+    if not (folder / "record.json").exists():
         return None
-    data = json.loads(path.read_text())
-    return Record(data["config"], data["metrics"], data["curves"], data["key"], path.parent, data["meta"])
+    why = _unsound(folder)
+    if why is not None:
+        set_aside(folder, f"{why}; the run will be made again")
+        return None
+    data = json.loads((folder / "record.json").read_text())
+    return Record(data["config"], data["metrics"], data["curves"], data["key"], folder, data["meta"])
 
 
 def run(cfg, ctx: Context | None = None, *, force: bool = False) -> Record:
@@ -210,34 +247,48 @@ def run(cfg, ctx: Context | None = None, *, force: bool = False) -> Record:
     runner: Callable = runner_of(type(cfg).__name__)
     folder = RunFolder(folder_of(cfg, ctx))
     seed = getattr(cfg, "seed", 0)
-    torch.manual_seed(seed)
     t0 = time.perf_counter()
+    # A run leaves the caller's random state as it found it: a KD run's student is initialised identically
+    # whether its teacher was trained just now (a nested run) or loaded from the cache.
+    devices = [ctx.device.index or 0] if ctx.device.type == "cuda" else []
     try:
-        metrics, curves = runner(cfg, ctx, folder)
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(seed)
+            metrics, curves = runner(cfg, ctx, folder)
     except BaseException:
         _remove_if_empty(folder.folder)  # e.g. a dataset missing: leave no empty folder behind
         raise
     meta = {"seed": seed, "versions": _versions(), "wall_time_s": round(time.perf_counter() - t0, 3),
             "device": str(ctx.device), "threads": torch.get_num_threads(), "machine": platform.machine(),
-            "finished": time.strftime("%Y-%m-%dT%H:%M:%S"), "code": code_of(cfg), "git": git_state()}
+            "finished": time.strftime("%Y-%m-%dT%H:%M:%S"), "code": code_of(cfg), "git": git_state(),
+            "artefacts": _artefacts(folder.folder)}
     key = config_key(cfg)
     payload = {"config": config_dict(cfg), "metrics": metrics, "curves": curves, "key": key, "meta": meta}
     atomic_write_text(folder.path("record.json"), json.dumps(payload, indent=1, default=_jsonable))
     return Record(payload["config"], metrics, curves, key, folder.folder, meta)
 
 
+_MISSING_MET: set[str] = set()  # config keys of the runs this process could not make for lack of data
+
+
+def missing_met() -> int:
+    """How many distinct runs this process (one notebook kernel) could not make because their data is missing."""
+    return len(_MISSING_MET)
+
+
 def run_or_missing(cfg, ctx: Context) -> tuple[Record | None, str]:
     """``(record, "")``, or ``(None, "missing: <one line>")`` when a dataset the run needs is not on disk here.
 
     For tables that must keep a row for every cell of the paper: a missing dataset becomes a visible status
-    saying how to get it, never a silent gap. The data folder is shown as ``<data_root>`` so notebook outputs
-    hold no machine paths.
+    saying how to get it, never a silent gap. The data folder is shown as ``<data_root>`` so tables hold no machine
+    paths; the notebook's stamp line (``kdnb.notebook.Params.stamp``) names the folder that was searched.
     """
     from kdnb.data import DatasetMissing
 
     try:
         return run(cfg, ctx), ""
     except DatasetMissing as e:
+        _MISSING_MET.add(config_key(cfg))
         msg = str(e).strip("'\"").splitlines()[0]
         if str(ctx.data_root) not in (".", ""):
             msg = msg.replace(str(ctx.data_root), "<data_root>")
@@ -267,7 +318,10 @@ def cached_tensor(name: str, spec: dict, make: Callable[[], torch.Tensor], ctx: 
     key = hashlib.sha256(blob.encode()).hexdigest()[:16]
     path = ctx.cache_root / "tensors" / f"{name}-{key}.pt"
     if path.exists():
-        return torch.load(path, weights_only=True)
+        try:
+            return checked_load(path)
+        except CacheError as e:
+            set_aside(path, f"{str(e).split(': ', 1)[-1]}; made again")
     t = make()
     atomic_save(t, path)
     return t
@@ -277,6 +331,8 @@ def stale_records(cache_root: str | Path | None = None) -> list[dict]:
     """Every record in the cache that older code made: its code fingerprint is not today's for its config."""
     out = []
     for path in sorted(Path(cache_root or default_cache_root()).glob("*/*/record.json")):
+        if ".corrupt-" in path.parent.name:
+            continue
         try:
             data = json.loads(path.read_text())
         except (OSError, json.JSONDecodeError):

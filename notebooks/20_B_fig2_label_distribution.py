@@ -57,7 +57,10 @@ import matplotlib.pyplot as plt
 from kdnb.plots import class_histogram, save_figure, save_table
 
 done = fig2[fig2["status"].str.startswith("missing") == False]
-fig, axes = plt.subplots(1, len(done), figsize=(3.3 * len(done), 3), squeeze=False)
+fig, axes = plt.subplots(1, max(1, len(done)), figsize=(3.3 * max(1, len(done)), 3), squeeze=False)
+if done.empty:  # no pool's data is on disk: say so in the figure rather than draw nothing
+    axes[0, 0].axis("off")
+    axes[0, 0].text(0, 0.5, "no pool could be labelled here:\n" + "\n".join(fig2["status"]), fontsize=7, va="center")
 for ax, (_, r) in zip(axes[0], done.iterrows()):
     counts = r["class_counts"]
     class_histogram(ax, [100 * c / sum(counts) for c in counts], color="C3",

@@ -40,8 +40,15 @@ def _torchvision_set(cls_name: str, root: Path, download: bool, **kw):
     cls = getattr(tvd, cls_name)
     try:
         return cls(str(root), download=False, **kw)
-    except (RuntimeError, FileNotFoundError, OSError) as first:
+    except FileNotFoundError as first:
         reason = str(first).splitlines()[0]
+    except (RuntimeError, OSError, ValueError, EOFError) as first:
+        reason = str(first).splitlines()[0] if str(first).strip() else type(first).__name__
+        if "not found" not in reason.lower():  # its files are there but cannot be read: say so, not "not found"
+            raise DatasetMissing(
+                f"{cls_name} under {root} is unreadable ({reason[:160]}): a file is truncated or corrupt; copy it "
+                "again with " + _HOWTO[cls_name].format(root=root)) from None
+        reason = "its files are not there"
     if download:
         old = socket.getdefaulttimeout()
         socket.setdefaulttimeout(15)
