@@ -20,7 +20,7 @@ LAYERS = [
     ("sources", ("kdnb.sources",)),
     ("selection, augmentation, models, losses", ("kdnb.selection", "kdnb.augment", "kdnb.models", "kdnb.losses")),
     ("engine", ("kdnb.engine",)),
-    ("objectives", ("kdnb.objectives",)),
+    ("objectives", ("kdnb.objectives", "kdnb.datafree")),
     ("runs and cache", ("kdnb.runs",)),
     ("methods (run kinds)", ("kdnb.methods",)),
     ("recipes", ("kdnb.recipes",)),
