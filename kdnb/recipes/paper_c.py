@@ -169,11 +169,36 @@ def beside_table4(summary: pd.DataFrame, scale: str) -> pd.DataFrame:
     return side[side["teacher"] == "T1"].reset_index(drop=True)
 
 
+def selection_view(cfg, ctx: Context, n: int = 256, seed: int = 0) -> dict:
+    """Paper C Fig. 5(b) for the finished run of ``cfg``: one fresh batch of ``n`` images from its final generator,
+    the teacher's per-sample losses ℓ_ce, min-max normalised as fitted, the fitted two-component GMM and δ_τ."""
+    import torch
+
+    from kdnb.methods import load_model
+    from kdnb.models import build_generator
+    from kdnb.runs import run
+    from kdnb.selection import gmm
+
+    record = run(cfg, ctx)
+    teacher_model = load_model(run(cfg.teacher, ctx), device=ctx.device)
+    g = build_generator(**record.metrics["generator"]).to(ctx.device)
+    g.load_state_dict(record.load("generator.pt", map_location=ctx.device))
+    z = torch.randn(n, cfg.z_dim, device=ctx.device, generator=torch.Generator(device=ctx.device).manual_seed(seed))
+    with torch.no_grad():
+        logits = teacher_model(g(z))  # the generator in training mode, as it was used
+    losses = gmm.confidence_loss(logits)
+    v, flat = gmm.normalise(losses)
+    mix = gmm.fit(v)
+    return {"losses": losses.cpu(), "normalised": v.cpu(), "means": mix.means.cpu(), "variances": mix.variances.cpu(),
+            "weights": mix.weights.cpu(), "small": int(mix.small), "posterior_small": mix.posterior_small().cpu(),
+            "keep": gmm.select(losses, cfg.tau).cpu(), "tau": cfg.tau, "flat": bool(flat)}
+
+
 def configs(scale: str, seed: int = 0) -> list:
     """The runs notebooks 30 and 31 execute at ``scale`` (their teacher sits inside each)."""
     return configs_of(comparison_rows(scale, seed), ablation_rows(scale, seed))
 
 
 __all__ = ["SCALE", "COMPARISON", "ABLATION", "teacher", "method_config", "comparison_rows", "ablation_rows",
-           "summarise", "run_comparison", "run_ablation", "table1", "beside_table1", "beside_table3", "beside_table4",
+           "summarise", "run_comparison", "run_ablation", "selection_view", "table1", "beside_table1", "beside_table3", "beside_table4",
            "configs"]
