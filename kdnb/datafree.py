@@ -36,7 +36,7 @@ for; they are norms of the whole batch, not means (the code's). Paper C writes �
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import torch
@@ -118,7 +118,6 @@ class Forward:
     bns: torch.Tensor | None = None
     keep: torch.Tensor | None = None
     temperature: float = 3.0
-    extra: dict = field(default_factory=dict)
 
 
 def masked_mean(per_sample: torch.Tensor, keep: torch.Tensor | None) -> torch.Tensor:
@@ -229,7 +228,9 @@ def frozen(model: nn.Module):
 
 def train_view(augment: str) -> Callable[[torch.Tensor], torch.Tensor]:
     """Paper C's train view (official code): RandomCrop(size, pad = size/8) + HFlip; random per image, torch's
-    default generator (the engine checkpoints its CPU state). The code drew one crop and flip per batch (a bug)."""
+    default generator (the engine checkpoints its CPU state). The code drew one crop and flip per batch (a bug).
+    The networks' losses (and BNS) use this view; the selection uses the teacher on the un-augmented images (the
+    code's test view)."""
     if augment == "none":
         return lambda x: x
     if augment == "crop_flip":
@@ -258,8 +259,9 @@ def generator_objective(teacher: nn.Module, student: nn.Module, weights: dict[st
                         bns: BNStatistics | None = None):
     """The generator's objective: ``{term: weight · value}`` for every term of positive weight (Eq. 2 / Eq. 3).
 
-    One teacher forward over the whole batch gives the logits (for the class-prior, the GMM selection, the
-    adversarial terms) and, through the hooks, ℓ_bns of every sample. Gradients flow through the frozen teacher
+    One teacher forward over the whole batch gives the logits (for the class-prior, the GMM selection — from the
+    un-augmented images when ``augment`` sets a train view — and the adversarial terms) and, through the hooks,
+    ℓ_bns of every sample. Gradients flow through the frozen teacher
     and student into the generator (as the code: the teacher is not detached). Stats: ``kept_g``, the fraction
     selected.
     """
@@ -282,7 +284,7 @@ def generator_objective(teacher: nn.Module, student: nn.Module, weights: dict[st
         if want_student:
             with frozen(student):
                 s_logits = student(x)
-        keep = selection.mask(t_logits)
+        keep = selection.mask(t_logits if x is batch.x else _clean_logits(teacher, batch.x))
         f = Forward(x, _normalise(teacher, x), t_logits, s_logits, feats,
                     bns.loss().to(x.device) if bns is not None else None, keep, temperature)
         terms = {f"g_{k}": w * GENERATOR_TERMS[k](f) for k, w in active.items()}
@@ -296,8 +298,8 @@ def student_objective(student: nn.Module, teacher: nn.Module, loss: str = "l1", 
     """The student's objective, Eq. 1: ``{"kd": D(θ_T(x̂), θ_S(x̂))}`` on the selected samples.
 
     loss='l1': mean |θ_T − θ_S| over classes (DFAD, TA-DFKD; ``F.l1_loss``); loss='kl': KL(p_T ‖ p_S) at
-    ``temperature``, batch mean (DAFL's ``kdloss`` at T = 1; ``kdnb.losses.kd_kl``). Selection uses the teacher's
-    logits of this very forward (no second forward). The code refills until exactly B selected images are
+    ``temperature``, batch mean (DAFL's ``kdloss`` at T = 1; ``kdnb.losses.kd_kl``). Without a train view the
+    selection uses the teacher's logits of this very forward (no second forward). The code refills until exactly B selected images are
     collected; kdnb averages over the selected part of one batch (an effective batch of ≈ rate × B, and no host
     sync). Stats: ``kept_s``.
     """
@@ -311,7 +313,7 @@ def student_objective(student: nn.Module, teacher: nn.Module, loss: str = "l1", 
         with torch.no_grad():
             t = teacher(x).float()
         s = student(x).float()
-        keep = selection.mask(t)
+        keep = selection.mask(t if x is batch.x else _clean_logits(teacher, batch.x))
         if loss == "l1":
             value = masked_mean((s - t).abs().mean(dim=1), keep)
         elif keep is None:
@@ -327,6 +329,13 @@ def student_objective(student: nn.Module, teacher: nn.Module, loss: str = "l1", 
 @contextmanager
 def _nothing():
     yield
+
+
+def _clean_logits(teacher: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """The teacher's logits of the un-augmented images: with a train view, the code selects on the test view
+    (official-code-notes C.3), which costs this one extra forward; without augmentation the step's own are used."""
+    with torch.no_grad():
+        return teacher(x)
 
 
 __all__ = ["GENERATOR_TERMS", "ADVERSARIAL", "STUDENT_LOSSES", "AUGMENTS", "BNStatistics", "Forward", "Selection",

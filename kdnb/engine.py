@@ -10,7 +10,8 @@ A method is a *plan* over this engine (Fast-Datafree's "methods as presets of on
 * an :class:`Update` is one optimiser step of one learner: a batch from its source, an optional batch
   transform (mixup), then its objective, which returns a dict of named loss terms (``{"kd": ...}``); their sum
   is minimised and every term is logged (an objective may also return ``(terms, stats)``: stats are logged,
-  not minimised). An update can repeat (paper C: k student steps per generator step).
+  not minimised). An update can repeat (paper C: k student steps per generator step) or be *shared*: step on the
+  batch the previous update drew (DAFL's joint generator and student step).
 
 Each iteration runs the plan's updates in order; an epoch is ``steps_per_epoch`` iterations. On CUDA every
 step runs under bf16 autocast with channels_last models. Loss terms are accumulated on the device and read once

@@ -341,3 +341,22 @@ def test_a_joint_dafl_run_logs_its_terms_and_a_bn_free_teacher_refuses_bns(tmp_p
     with pytest.raises(ValueError, match="has no BatchNorm layer"):
         run(preset("TA-DFKD", plain, "lenet5_half", **{k: getattr(_tiny(), k) for k in (
             "epochs", "iterations", "student_steps", "batch_size", "z_dim", "generator_width")}), ctx)
+
+
+def test_with_a_train_view_the_selection_reads_the_unaugmented_images(monkeypatch):
+    """The code's two views: losses on the crop+flip view, δ_τ from the teacher's logits of the clean images."""
+    import kdnb.datafree as D
+
+    t, s, g = _nets()
+    x = g(torch.randn(16, 8)).detach()
+    seen = []
+    monkeypatch.setattr(D, "_clean_logits", lambda teacher, xc: seen.append(xc) or teacher(xc))
+    torch.manual_seed(0)
+    terms, stats = student_objective(s, t, "l1", selection=Selection(True), augment="crop_flip")(Batch(x))
+    assert len(seen) == 1 and seen[0] is x and 0 < stats["kept_s"] <= 1
+    student_objective(s, t, "l1", selection=Selection(True))(Batch(x))
+    assert len(seen) == 1  # without augmentation the step's own logits are reused: no second forward
+    xg = g(torch.randn(16, 8))
+    terms, _ = generator_objective(t, s, dict(adv_jsd=1.0), selection=Selection(True), augment="crop_flip")(Batch(xg))
+    terms["g_adv_jsd"].backward()
+    assert len(seen) == 2 and all(p.grad is not None for p in g.parameters())  # the crop+flip view is differentiable
