@@ -360,3 +360,29 @@ def test_with_a_train_view_the_selection_reads_the_unaugmented_images(monkeypatc
     terms, _ = generator_objective(t, s, dict(adv_jsd=1.0), selection=Selection(True), augment="crop_flip")(Batch(xg))
     terms["g_adv_jsd"].backward()
     assert len(seen) == 2 and all(p.grad is not None for p in g.parameters())  # the crop+flip view is differentiable
+
+
+# ---------------------------------------------------------------------------------------------- FID
+
+
+def test_frechet_distance_matches_pytorch_fids_scipy_formula():
+    """pytorch-fid's ``calculate_frechet_distance`` (scipy.linalg.sqrtm of Σ₁Σ₂) as the independent reference."""
+    from scipy import linalg
+
+    from kdnb.fid import feature_fid, statistics
+
+    rng = np.random.default_rng(0)
+    for d in (1, 3, 8):
+        a = torch.tensor(rng.normal(size=(200, d)) @ rng.normal(size=(d, d)))
+        b = torch.tensor(rng.normal(0.5, 2.0, size=(150, d)))
+        (m1, s1), (m2, s2) = statistics(a), statistics(b)
+        s1n, s2n = np.atleast_2d(np.cov(a.numpy(), rowvar=False)), np.atleast_2d(np.cov(b.numpy(), rowvar=False))
+        np.testing.assert_allclose(s1.numpy(), s1n, rtol=1e-10)
+        covmean = linalg.sqrtm(s1n @ s2n).real
+        want = float(((a.numpy().mean(0) - b.numpy().mean(0)) ** 2).sum() + np.trace(s1n) + np.trace(s2n)
+                     - 2 * np.trace(covmean))
+        assert feature_fid(a, b) == pytest.approx(want, rel=1e-6, abs=1e-8)
+    x = torch.tensor(rng.normal(size=(100, 4)))
+    assert abs(feature_fid(x, x)) < 1e-8
+    with pytest.raises(ValueError, match="N ≥ 2"):
+        statistics(torch.zeros(1, 3))

@@ -1,4 +1,4 @@
-"""Notebooks 30–31: paper C (Shin & Choi, AAAI'24, TA-DFKD), scale → configs and one call per experiment.
+"""Notebooks 30–32: paper C (Shin & Choi, AAAI'24, TA-DFKD), scale → configs and one call per experiment.
 
 Protocol (paper C §"Training Details" and appendix; the official code's values where the paper is silent, never its
 bugs — ``kdnb.methods.datafree`` says which is which): one generator engine, the methods as presets of it
@@ -23,14 +23,20 @@ Scales
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
+import torch
 
 from kdnb import paper
-from kdnb.engine import Schedule
-from kdnb.methods import TeacherRun
+from kdnb.engine import Schedule, predict
+from kdnb.fid import feature_fid
+from kdnb.methods import TeacherRun, load_model, params
 from kdnb.methods.datafree import NOT_RUN, PRESETS, Optim, components, preset
+from kdnb.models import build_generator
 from kdnb.recipes.rows import Row, configs_of, run_rows
-from kdnb.runs import Context
+from kdnb.runs import Context, run
+from kdnb.selection import gmm
 
 NAN = float("nan")
 COMPARISON = ("DAFL", "DFAD", "DAFL+DFAD", "ADI-lite", "TA-DFKD")  # notebook 30 (paper C Table 3's rivals + Fig. 1a)
@@ -172,13 +178,6 @@ def beside_table4(summary: pd.DataFrame, scale: str) -> pd.DataFrame:
 def selection_view(cfg, ctx: Context, n: int = 256, seed: int = 0) -> dict:
     """Paper C Fig. 5(b) for the finished run of ``cfg``: one fresh batch of ``n`` images from its final generator,
     the teacher's per-sample losses ℓ_ce, min-max normalised as fitted, the fitted two-component GMM and δ_τ."""
-    import torch
-
-    from kdnb.methods import load_model
-    from kdnb.models import build_generator
-    from kdnb.runs import run
-    from kdnb.selection import gmm
-
     record = run(cfg, ctx)
     teacher_model = load_model(run(cfg.teacher, ctx), device=ctx.device)
     g = build_generator(**record.metrics["generator"]).to(ctx.device)
@@ -194,11 +193,57 @@ def selection_view(cfg, ctx: Context, n: int = 256, seed: int = 0) -> dict:
             "keep": gmm.select(losses, cfg.tau).cpu(), "tau": cfg.tau, "flat": bool(flat)}
 
 
+ALPHAS = {"smoke": (0.0, 0.5, 1.0), "lab": (0.0, 0.25, 0.5, 0.75, 1.0), "paper": (0.0, 0.25, 0.5, 0.75, 1.0)}
+FID_SAMPLES = {"smoke": 512, "lab": 10_000, "paper": 10_000}
+
+
+def alpha_config(scale: str, alpha: float, seed: int = 0):
+    """Paper C Fig. 2 / Table 2: the Baseline (Eq. 2) with class-prior weight α, L_Adv and L_Rep fixed. α = 0 is
+    the ``w/o class-prior`` preset and α = 1 the ``Baseline`` itself (the runs of notebook 31)."""
+    if alpha == 0:
+        return method_config(scale, "w/o class-prior", seed, seed)
+    base = method_config(scale, "Baseline", seed, seed)
+    return base if alpha == 1 else replace(base, terms=params(**dict(base.terms, cls=float(alpha))))
+
+
+def fid_rows(scale: str, seed: int = 0) -> list[Row]:
+    s = SCALE[scale]
+    note = (s["stand_in"] + "; " if s["stand_in"] else "") + "FID from the teacher's penultimate features"
+    return [Row({"alpha": float(a), "teacher": "T1"}, alpha_config(scale, a, seed), note=note) for a in ALPHAS[scale]]
+
+
+def generator_fid(cfg, ctx: Context, n: int, seed: int = 0) -> float:
+    """FID (teacher features) between ``n`` images of the final generator of ``cfg`` and the real test set: the
+    teacher's penultimate features of both (Inception-v3 weights are not available offline; labelled so)."""
+    record = run(cfg, ctx)
+    t = load_model(run(cfg.teacher, ctx), device=ctx.device)
+    g = build_generator(**record.metrics["generator"]).to(ctx.device)
+    g.load_state_dict(record.load("generator.pt", map_location=ctx.device))
+    gen = torch.Generator(device=ctx.device).manual_seed(seed)
+    fake = []
+    with torch.no_grad():  # batches of the training batch size, the generator in training mode as it was used
+        for _ in range(-(-n // cfg.batch_size)):
+            x = g(torch.randn(cfg.batch_size, cfg.z_dim, device=ctx.device, generator=gen)).clamp(0, 1)
+            fake.append((x * 255).round().to(torch.uint8))
+    _, f_fake = predict(t, torch.cat(fake)[:n], features=True)
+    _, f_real = predict(t, cfg.teacher.data("test", ctx).x.to(ctx.device), features=True)
+    return feature_fid(f_fake.cpu(), f_real.cpu())
+
+
+def run_fid(scale: str, ctx: Context, seed: int = 0):
+    """Table 2 / Fig. 2: per α the run, its student's acc_max and its generator's FID (teacher features)."""
+    rows = fid_rows(scale, seed)
+    table, records = run_rows(rows, ctx, lambda row, m: {"acc_max": m.get("acc_max")})
+    table.insert(2, "fid", [generator_fid(r.config, ctx, FID_SAMPLES[scale], seed) if records[r.name] is not None
+                            else NAN for r in rows])
+    return table, records
+
+
 def configs(scale: str, seed: int = 0) -> list:
-    """The runs notebooks 30 and 31 execute at ``scale`` (their teacher sits inside each)."""
-    return configs_of(comparison_rows(scale, seed), ablation_rows(scale, seed))
+    """The runs notebooks 30–32 execute at ``scale`` (their teacher sits inside each)."""
+    return configs_of(comparison_rows(scale, seed), ablation_rows(scale, seed), fid_rows(scale, seed))
 
 
 __all__ = ["SCALE", "COMPARISON", "ABLATION", "teacher", "method_config", "comparison_rows", "ablation_rows",
            "summarise", "run_comparison", "run_ablation", "selection_view", "table1", "beside_table1", "beside_table3", "beside_table4",
-           "configs"]
+           "ALPHAS", "alpha_config", "fid_rows", "generator_fid", "run_fid", "configs"]
