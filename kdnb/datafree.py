@@ -245,7 +245,7 @@ def _normalise(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
 
 @dataclass(frozen=True)
 class Selection:
-    """δ_τ on or off, and which losses it masks (paper C: L_Adv and L_KD, never L_Rep)."""
+    """δ_τ on or off, and its τ. The objectives apply the mask to L_Adv and L_KD, never to L_Rep (paper C)."""
 
     on: bool = False
     tau: float = gmm.TAU
@@ -261,9 +261,8 @@ def generator_objective(teacher: nn.Module, student: nn.Module, weights: dict[st
 
     One teacher forward over the whole batch gives the logits (for the class-prior, the GMM selection — from the
     un-augmented images when ``augment`` sets a train view — and the adversarial terms) and, through the hooks,
-    ℓ_bns of every sample. Gradients flow through the frozen teacher
-    and student into the generator (as the code: the teacher is not detached). Stats: ``kept_g``, the fraction
-    selected.
+    ℓ_bns of every sample. Gradients flow through the frozen teacher and student into the generator (as the code:
+    the teacher is not detached). Stats: ``kept_g``, the fraction selected.
     """
     unknown = sorted(set(weights) - set(GENERATOR_TERMS.names()))
     if unknown:
