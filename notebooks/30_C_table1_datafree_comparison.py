@@ -30,7 +30,7 @@
 # bank or a replay VAE, a second engine: their rows are the paper's only, marked so.
 #
 # * `smoke`: scikit-learn digits, a LeNet-5 teacher with BatchNorm (BNS needs BN layers) → LeNet-5-half, a
-#   16-channel generator, a few hundred student steps. Every number is a **stand-in** for the paper's CIFAR-10
+#   16-channel generator, 120–160 student steps of 32 images. Every number is a **stand-in** for the paper's CIFAR-10
 #   ResNet-34 → ResNet-18 row; only "it runs, and what it logs" is meaningful.
 # * `lab`: real MNIST, the same pair, a 32-channel generator, 3 runs per method.
 # * `paper`: CIFAR-10, ResNet-34 → ResNet-18, the paper's generator, 200 epochs, 4 runs (GPU).

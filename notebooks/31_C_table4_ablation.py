@@ -27,7 +27,7 @@
 # The three rows are presets of one engine (`kdnb.methods.datafree`); the GMM is a batched EM in torch on the
 # device (`kdnb.selection.gmm`, checked against scikit-learn's `GaussianMixture` in tests/test_datafree.py).
 #
-# * `smoke`: digits, LeNet-5-BN → LeNet-5-half, a few hundred student steps: **stand-ins** for the paper's
+# * `smoke`: digits, LeNet-5-BN → LeNet-5-half, 120–160 student steps of 32 images: **stand-ins** for the paper's
 #   CIFAR-100 rows. Only the mechanics are meaningful: what is selected, how the mixture looks.
 # * `lab`: MNIST, 3 runs per row. `paper`: CIFAR-10 ResNet-34 → ResNet-18 (our paper-scale configs are CIFAR-10;
 #   Table 4 is CIFAR-100, so even there the rows compare with the paper's layout, not its cells).

@@ -30,7 +30,7 @@
 # images and of the real test set (`kdnb.fid`, checked against pytorch-fid's scipy formula), labelled "FID (teacher
 # features)" everywhere. Its scale is not comparable with the paper's numbers; only the comparison across α is.
 #
-# * `smoke`: digits, LeNet-5-BN teacher, a few hundred student steps, 512 generated images: **stand-ins**.
+# * `smoke`: digits, LeNet-5-BN teacher, 120–160 student steps of 32 images, 512 generated images: **stand-ins**.
 # * `lab`: MNIST, 10,000 generated images. `paper`: CIFAR-10, ResNet-34.
 
 # %% tags=["parameters"]
@@ -111,7 +111,7 @@ print("paper, T1: α = 0 → 116.3, α = 1 → 122.7 (Inception FID on CIFAR-10;
 # ## Check
 #
 # Every α ran; every FID is finite and ≥ 0 (up to rounding). Which α gives the lower FID is not asserted: with a
-# stand-in teacher and a few hundred steps it depends on the seed.
+# stand-in teacher and 160 student steps it depends on the seed.
 
 # %%
 # NBVAL_CHECK_OUTPUT

@@ -9,13 +9,13 @@ over runs (**sample** std, ddof = 1; NaN for a single run).
 Scales
   smoke: scikit-learn's digits (28 px, grey), teacher LeNet-5 with BatchNorm (``lenet5_bn``: BNS needs BN layers;
          plain LeNet-5 has none) → LeNet-5-half, generator width 16, z 64, batch 32, 8 epochs. DAFL keeps its joint
-         step; DFAD and paper C's presets take 2 S + 1 G (not 5 or 10) and every student Adam 3e-3: with a few
-         hundred steps in all, the generator needs the updates and SGD 0.01 leaves every student at chance
+         step; DFAD and paper C's presets take 2 S + 1 G (not 5 or 10) and every student Adam 3e-3: with 120–160
+         student steps in all, the generator needs the updates, and with SGD 0.01 the students stayed at or near chance
          (measured). One run per preset, seconds each on one CPU thread. Numbers beside the paper's CIFAR-10 rows
          are **stand-ins**.
   lab:   real MNIST, the same pair (as DAFL's MNIST LeNet-5 → LeNet-5-half), generator width 32, batch 256,
-         each preset's own batch/latent otherwise; ~250 TA/DFAD iterations or ~1,000 DAFL joint steps per run
-         (specs §1.9: ≈ 6 CPU-minutes each), 3 runs per cell.
+         each preset's own latent size and step structure; ~250 TA/DFAD iterations or ~1,000 DAFL joint steps per
+         run (specs §1.9: 6–12 CPU-minutes each), 3 runs per cell. Not run yet.
   paper: CIFAR-10, ResNet-34 → ResNet-18, generator width 128, z 1000, batch 1024, 200 epochs × 36 iterations ×
          (10 S + 1 G), crop+flip train view per image, 4 runs; DAFL with its CIFAR loss weights (oh 0.05, ie 5,
          a 0.01), lr_G 0.02, SGD lr_S 0.1 (its README); DFAD with its MNIST step structure and 200 epochs (its CIFAR
@@ -47,7 +47,7 @@ SCALE = {
     "smoke": dict(dataset="digits", teacher="lenet5_bn", student="lenet5_half", teacher_epochs=15, teacher_batch=64,
                   teacher_lr=0.05, teacher_augment="none", width=16, batch=32, epochs=8, runs=1, last_k=3,
                   iterations={"DAFL": 15, "DAFL+DFAD": 15, "DFAD": 10, "TA": 10}, z_dim=None, augment="none",
-                  stand_in="stand-in: digits LeNet-5-BN → LeNet-5-half, a few hundred student steps"),
+                  stand_in="stand-in: digits LeNet-5-BN → LeNet-5-half, 120–160 student steps of 32 images"),
     "lab": dict(dataset="mnist", teacher="lenet5_bn", student="lenet5_half", teacher_epochs=10, teacher_batch=128,
                 teacher_lr=0.05, teacher_augment="none", width=32, batch=256, epochs=None, runs=3, last_k=3,
                 iterations=None, lab_epochs={"DAFL": 8, "DAFL+DFAD": 8, "DFAD": 5, "TA": 7}, z_dim=None,
