@@ -1,4 +1,4 @@
-"""Notebooks 30–32: paper C (Shin & Choi, AAAI'24, TA-DFKD), scale → configs and one call per experiment.
+"""Notebooks 30–33: paper C (Shin & Choi, AAAI'24, TA-DFKD), scale → configs and one call per experiment.
 
 Protocol (paper C §"Training Details" and appendix; the official code's values where the paper is silent, never its
 bugs — ``kdnb.methods.datafree`` says which is which): one generator engine, the methods as presets of it
@@ -239,11 +239,64 @@ def run_fid(scale: str, ctx: Context, seed: int = 0):
     return table, records
 
 
+FEATURE_VIEWS = ("class prior, no adversarial", "TA-DFKD")  # the generators of Fig. 4 and of Fig. 6
+
+
+def feature_view_config(scale: str, which: str, seed: int = 0):
+    """Fig. 4: a generator trained with the class prior and *without* the adversarial loss (cls + L_Rep, the
+    Baseline's other weights); Fig. 6: TA-DFKD (the run of notebook 30)."""
+    if which == "TA-DFKD":
+        return method_config(scale, "TA-DFKD", seed, seed)
+    if which == FEATURE_VIEWS[0]:
+        base = method_config(scale, "Baseline", seed, seed)
+        return replace(base, method=which, terms=params(**{k: v for k, v in base.terms if k != "adv_jsd"}))
+    raise KeyError(f"unknown feature view {which!r}; known: {FEATURE_VIEWS}")
+
+
+def feature_view_rows(scale: str, seed: int = 0) -> list[Row]:
+    return [Row({"generator": w}, feature_view_config(scale, w, seed), note=SCALE[scale]["stand_in"])
+            for w in FEATURE_VIEWS]
+
+
+def run_feature_views(scale: str, ctx: Context, seed: int = 0):
+    """The two generators of Figs. 4 and 6 (their students' acc_max, for the record)."""
+    return run_rows(feature_view_rows(scale, seed), ctx, lambda row, m: {"acc_max": m.get("acc_max")})
+
+
+def feature_view(cfg, ctx: Context, n: int = 512, seed: int = 0) -> dict:
+    """Figs. 4 and 6: the teacher's penultimate features of the real test set and of ``n`` images of the final
+    generator of ``cfg``, projected on the first two principal axes of the real features (the paper does not name
+    its 2-D embedding; PCA is deterministic and fitted on real data only). Generated images come in batches of the
+    training size with δ_τ (τ = 0.5) fitted per batch, as in training."""
+    record = run(cfg, ctx)
+    t = load_model(run(cfg.teacher, ctx), device=ctx.device)
+    g = build_generator(**record.metrics["generator"]).to(ctx.device)
+    g.load_state_dict(record.load("generator.pt", map_location=ctx.device))
+    gen = torch.Generator(device=ctx.device).manual_seed(seed)
+    feats, preds, keep = [], [], []
+    with torch.no_grad():  # the generator in training mode, as it was used
+        for _ in range(-(-n // cfg.batch_size)):
+            logits, f = t(g(torch.randn(cfg.batch_size, cfg.z_dim, device=ctx.device, generator=gen)), features=True)
+            feats.append(f.float()); preds.append(logits.argmax(1))
+            keep.append(gmm.select(gmm.confidence_loss(logits), cfg.tau))
+    test = cfg.teacher.data("test", ctx)
+    _, real = predict(t, test.x.to(ctx.device), features=True)
+    real, fake = real.double().cpu(), torch.cat(feats)[:n].double().cpu()
+    centre = real.mean(0)
+    _, sv, vt = torch.linalg.svd(real - centre, full_matrices=False)
+    axes = vt[:2].T * torch.sign(vt[:2].sum(1))  # a fixed sign per axis: the same picture on every machine
+    return {"real": ((real - centre) @ axes).float(), "labels": test.y, "fake": ((fake - centre) @ axes).float(),
+            "pred": torch.cat(preds)[:n].cpu(), "keep": torch.cat(keep)[:n].cpu(),
+            "explained": float((sv[:2] ** 2).sum() / (sv ** 2).sum())}
+
+
 def configs(scale: str, seed: int = 0) -> list:
-    """The runs notebooks 30–32 execute at ``scale`` (their teacher sits inside each)."""
-    return configs_of(comparison_rows(scale, seed), ablation_rows(scale, seed), fid_rows(scale, seed))
+    """The runs notebooks 30–33 execute at ``scale`` (their teacher sits inside each)."""
+    return configs_of(comparison_rows(scale, seed), ablation_rows(scale, seed), fid_rows(scale, seed),
+                      feature_view_rows(scale, seed))
 
 
 __all__ = ["SCALE", "COMPARISON", "ABLATION", "teacher", "method_config", "comparison_rows", "ablation_rows",
            "summarise", "run_comparison", "run_ablation", "selection_view", "table1", "beside_table1", "beside_table3", "beside_table4",
-           "ALPHAS", "alpha_config", "fid_rows", "generator_fid", "run_fid", "configs"]
+           "ALPHAS", "alpha_config", "fid_rows", "generator_fid", "run_fid", "FEATURE_VIEWS",
+           "feature_view_config", "feature_view_rows", "run_feature_views", "feature_view", "configs"]
