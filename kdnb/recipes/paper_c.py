@@ -1,4 +1,4 @@
-"""Notebooks 30–33: paper C (Shin & Choi, AAAI'24, TA-DFKD), scale → configs and one call per experiment.
+"""Notebooks 30–34: paper C (Shin & Choi, AAAI'24, TA-DFKD), scale → configs and one call per experiment.
 
 Protocol (paper C §"Training Details" and appendix; the official code's values where the paper is silent, never its
 bugs — ``kdnb.methods.datafree`` says which is which): one generator engine, the methods as presets of it
@@ -290,13 +290,29 @@ def feature_view(cfg, ctx: Context, n: int = 512, seed: int = 0) -> dict:
             "explained": float((sv[:2] ** 2).sum() / (sv ** 2).sum())}
 
 
+FIG1 = ("DAFL", "DFAD", "DAFL+DFAD")
+FIG1_TEACHERS = 2  # paper C Fig. 1a: T1 (98.9%) and T2 (99.2%), "the same training recipe"
+
+
+def fig1_rows(scale: str, seed: int = 0) -> list[Row]:
+    """Paper C Fig. 1: DAFL, DFAD and DAFL+DFAD with two teachers of one recipe (ours: teacher seeds ``seed`` and
+    ``seed + 1``; the paper took two snapshots of one run). T1's runs are notebook 30's."""
+    return [Row({"teacher": f"T{i + 1}", "method": m}, method_config(scale, m, seed, seed + i),
+                note=SCALE[scale]["stand_in"]) for i in range(FIG1_TEACHERS) for m in FIG1]
+
+
+def run_fig1(scale: str, ctx: Context, seed: int = 0):
+    return run_rows(fig1_rows(scale, seed), ctx, _describe)
+
+
 def configs(scale: str, seed: int = 0) -> list:
-    """The runs notebooks 30–33 execute at ``scale`` (their teacher sits inside each)."""
+    """The runs notebooks 30–34 execute at ``scale`` (their teacher sits inside each)."""
     return configs_of(comparison_rows(scale, seed), ablation_rows(scale, seed), fid_rows(scale, seed),
-                      feature_view_rows(scale, seed))
+                      feature_view_rows(scale, seed), fig1_rows(scale, seed))
 
 
 __all__ = ["SCALE", "COMPARISON", "ABLATION", "teacher", "method_config", "comparison_rows", "ablation_rows",
            "summarise", "run_comparison", "run_ablation", "selection_view", "table1", "beside_table1", "beside_table3", "beside_table4",
            "ALPHAS", "alpha_config", "fid_rows", "generator_fid", "run_fid", "FEATURE_VIEWS",
-           "feature_view_config", "feature_view_rows", "run_feature_views", "feature_view", "configs"]
+           "feature_view_config", "feature_view_rows", "run_feature_views", "feature_view", "FIG1", "fig1_rows",
+           "run_fig1", "configs"]
