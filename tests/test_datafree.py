@@ -274,7 +274,8 @@ def test_presets_use_the_components_paper_c_table1_lists():
 
 
 @pytest.mark.parametrize("field,value,words", [
-    ("terms", params(advv=1.0), "names from"), ("terms", params(adv_jsd=-1.0), "weights ≥ 0"),
+    ("terms", params(advv=1.0), "names from"), ("terms", ("adv_jsd",), "names from"),
+    ("terms", params(adv_jsd=-1.0), "weights ≥ 0"),
     ("terms", params(adv_jsd=0.0), "at least one"), ("terms", params(bns=float("nan")), "finite"),
     ("tau", 1.5, "[0, 1)"), ("student_loss", "mse", "one of"), ("augment", "bogus", "one of"),
     ("generator", "vae", "one of"), ("epochs", 0, "an integer ≥ 1"), ("batch_size", 1, "at least 2"),

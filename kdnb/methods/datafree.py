@@ -103,7 +103,10 @@ class DataFreeRun:
         o = "DataFreeRun"
         require(self.student in MODELS, o, "student", self.student, f"one of {MODELS.names()}")
         require(self.generator in GENERATORS, o, "generator", self.generator, f"one of {GENERATORS.names()}")
-        w = dict(self.terms) if isinstance(self.terms, tuple) else None
+        try:
+            w = dict(self.terms) if isinstance(self.terms, tuple) else None
+        except (TypeError, ValueError):  # not a tuple of (name, weight) pairs
+            w = None
         require(w is not None and all(k in GENERATOR_TERMS for k in w), o, "terms", self.terms,
                 f"params(name=weight, ...) with names from {GENERATOR_TERMS.names()}")
         require(all(isinstance(v, (int, float)) and math.isfinite(v) and v >= 0 for v in w.values())
