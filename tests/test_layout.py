@@ -14,7 +14,7 @@ from kdnb.runs import KINDS
 
 # Lower layers never import higher ones; within a layer a module imports only its own package's modules.
 LAYERS = [
-    ("base", ("kdnb", "kdnb._torchvision", "kdnb.registry", "kdnb.config", "kdnb.io", "kdnb.codeid")),
+    ("base", ("kdnb", "kdnb._torchvision", "kdnb.registry", "kdnb.config", "kdnb.io", "kdnb.codeid", "kdnb.claims")),
     ("quoted tables", ("kdnb.paper",)),
     ("datasets", ("kdnb.data",)),
     ("sources", ("kdnb.sources",)),
@@ -25,7 +25,7 @@ LAYERS = [
     ("methods (run kinds)", ("kdnb.methods",)),
     ("recipes", ("kdnb.recipes",)),
     ("plots", ("kdnb.plots",)),
-    ("notebook layer and commands", ("kdnb.notebook", "kdnb.cli", "kdnb.__main__")),
+    ("notebook layer and commands", ("kdnb.notebook", "kdnb.cli", "kdnb.plan", "kdnb.sweep", "kdnb.__main__")),
 ]
 
 
