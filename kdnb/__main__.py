@@ -62,7 +62,7 @@ def main(argv=None) -> int:
         print(format_plan(plan_, args.rates, runs=not args.totals))
         return 0
     from kdnb.config import ParameterError, resolve_device
-    from kdnb.sweep import sweep
+    from kdnb.sweep import SweepError, sweep
 
     if args.executor == "local" and args.device != "auto":
         try:
@@ -70,7 +70,11 @@ def main(argv=None) -> int:
         except ParameterError as e:
             print(f"python -m kdnb sweep: {e}", file=sys.stderr)
             return 2
-    out = sweep(plan_, ctx, args.executor, args.workers, args.device, args.partition, args.threads)
+    try:
+        out = sweep(plan_, ctx, args.executor, args.workers, args.device, args.partition, args.threads)
+    except SweepError as e:
+        print(f"python -m kdnb sweep: {e}", file=sys.stderr)
+        return 2
     print(out.summary())
     return 1 if out.failed else 0
 

@@ -69,6 +69,11 @@ class Work:
                 total += n * self.pixels / rate[0]
         return total
 
+    def assumed(self, device: str) -> bool:
+        """Whether any rate this work is costed with is an assumption rather than a measurement."""
+        return any(n and RATES.get((device, self.family, ph), (0, "assumed"))[1].startswith("assumed")
+                   for ph, n in (("train", self.train), ("infer", self.infer)))
+
 
 def _dataset_of(teacher) -> str:
     params = dict(getattr(teacher, "dataset_params", ()) or ())
@@ -242,7 +247,7 @@ def make_plan(scale: str, ctx: Context | None = None, only: str | None = None, s
               check_cache: bool = True) -> Plan:
     """The plan of every notebook matching ``only`` at ``scale``; ``check_cache`` looks each run up in ``ctx``'s
     cache (a lookup also sets aside a corrupt record, as a notebook would)."""
-    named = {nb: tops for nb, tops in notebook_configs(scale, seed).items() if matches(nb, only)}
+    named = {nb: tops for nb, tops in sorted(notebook_configs(scale, seed).items()) if matches(nb, only)}
     return plan_of(named, ctx, scale, check_cache)
 
 
@@ -310,6 +315,7 @@ def totals(plan: Plan, device: str = "h200") -> list[dict]:
                      "missing": sum(not e.cached for e in es),
                      "hours": sum(s for s in secs if s is not None) / 3600,
                      "hours_missing": sum(s for s in miss if s is not None) / 3600,
+                     "hours_assumed": sum(s for e, s in zip(es, secs) if s is not None and e.work.assumed(device)) / 3600,
                      "unestimated": sum(s is None for s in secs)})
     return rows
 
@@ -326,12 +332,15 @@ def format_plan(plan: Plan, device: str = "h200", runs: bool = True) -> str:
         lines.append("")
     dev = {"h200": "one H200", "cpu": "one CPU thread"}.get(device, device)
     lines.append(f"totals at scale {plan.scale!r} (estimated hours on {dev}):")
-    lines.append(f"{'notebook':<44}{'runs':>6}{'cached':>8}{'missing':>9}{'est. h':>10}{'missing h':>11}")
+    lines.append(f"{'notebook':<44}{'runs':>6}{'cached':>8}{'missing':>9}{'est. h':>10}{'missing h':>11}"
+                 f"{'at assumed rates':>18}")
     for r in totals(plan, device):
         note = f"  ({r['unestimated']} without an estimate)" if r["unestimated"] else ""
         lines.append(f"{r['notebook']:<44}{r['runs']:>6}{r['cached']:>8}{r['missing']:>9}{r['hours']:>10.2f}"
-                     f"{r['hours_missing']:>11.2f}{note}")
+                     f"{r['hours_missing']:>11.2f}{r['hours_assumed']:>16.2f} h{note}")
     lines.append("")
+    lines.append("(a run several notebooks share counts in each; 'all' counts it once. 'at assumed rates': the part of\n"
+                 " 'est. h' costed with a rate below marked assumed, not measured)")
     lines.append("rates (img/s at 32×32; larger images cost in proportion to their pixels; evaluations left out):")
     for (d, fam, phase), (rate, src) in RATES.items():
         if d == device:

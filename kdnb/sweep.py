@@ -72,6 +72,10 @@ class Outcome:
         return "\n".join(lines)
 
 
+class SweepError(RuntimeError):
+    """The sweep cannot start (no Slurm here, an unknown executor); the message is one line."""
+
+
 def make_executor(kind: str, folder: Path, partition: str | None = None, extra: dict | None = None):
     import submitit
 
@@ -79,13 +83,25 @@ def make_executor(kind: str, folder: Path, partition: str | None = None, extra: 
     if kind == "local":
         return submitit.LocalExecutor(folder=str(folder))
     if kind == "slurm":
-        ex = submitit.AutoExecutor(folder=str(folder / "%j"), cluster="slurm")
+        try:
+            ex = submitit.AutoExecutor(folder=str(folder / "%j"), cluster="slurm")
+        except RuntimeError as e:  # submitit: 'Could not detect "srun", are you indeed on a slurm cluster?'
+            raise SweepError(f"no Slurm here ({e}); use --executor local on this machine") from None
         if partition:
             ex.update_parameters(slurm_partition=partition)
         if extra:
             ex.update_parameters(**extra)
         return ex
-    raise ValueError(f"executor must be one of {EXECUTORS}, got {kind!r}")
+    raise SweepError(f"executor must be one of {EXECUTORS}, got {kind!r}")
+
+
+def configured(kind: str, entry: Entry, device: str, deps: list[str], folder: Path, partition: str | None = None,
+               extra: dict | None = None):
+    """A submitit executor set up for ``entry``'s job. One per job: submitit's parameters stick to an executor,
+    and a dependency left over from the previous job must not hold this one back."""
+    ex = make_executor(kind, folder, partition, extra)
+    ex.update_parameters(**_parameters(kind, entry, device, deps))
+    return ex
 
 
 def _parameters(kind: str, entry: Entry, device: str, deps: list[str]) -> dict:
@@ -94,7 +110,8 @@ def _parameters(kind: str, entry: Entry, device: str, deps: list[str]) -> dict:
     if kind == "slurm":
         p.update(gpus_per_node=res["gpus"], cpus_per_task=res["cpus"], mem_gb=res["mem_gb"], nodes=1,
                  tasks_per_node=1)
-        p["slurm_dependency"] = f"afterok:{':'.join(deps)}" if deps else None  # parameters stick: reset
+        if deps:
+            p["slurm_dependency"] = f"afterok:{':'.join(deps)}"
         # A job whose dependency failed is cancelled (and reported failed) instead of pending forever.
         p["slurm_additional_parameters"] = {"kill_on_invalid_dep": "yes"}
     return p
@@ -109,7 +126,7 @@ def sweep(plan: Plan, ctx: Context, executor: str = "local", workers: int | None
     """
     t0 = time.perf_counter()
     log_folder = Path(log_folder or Path(ctx.cache_root) / "sweeps" / time.strftime("%Y%m%d-%H%M%S"))
-    ex = make_executor(executor, log_folder, partition, slurm_extra)
+    make_executor(executor, log_folder, partition, slurm_extra)  # fails here, in one line, where it cannot run
     cap = workers or (1 if executor == "local" else 10**9)
     res = Outcome(cached=[e for e in plan.entries if e.cached])
     todo = [e for e in plan.entries if not e.cached]
@@ -141,7 +158,7 @@ def sweep(plan: Plan, ctx: Context, executor: str = "local", workers: int | None
             if not ready or len(jobs) >= cap:
                 continue
             running_deps = [jobs[d][0].job_id for d in deps if d in jobs]
-            ex.update_parameters(**_parameters(executor, e, device, running_deps))
+            ex = configured(executor, e, device, running_deps, log_folder, partition, slurm_extra)
             job = ex.submit(execute, e.cfg, device, data_root, str(ctx.cache_root), threads)
             jobs[e.key] = (job, e)
             state[e.key] = "running"
@@ -171,4 +188,4 @@ def sweep(plan: Plan, ctx: Context, executor: str = "local", workers: int | None
     return res
 
 
-__all__ = ["sweep", "execute", "Outcome", "EXECUTORS", "cause", "make_executor"]
+__all__ = ["sweep", "execute", "Outcome", "EXECUTORS", "cause", "make_executor", "configured", "SweepError"]

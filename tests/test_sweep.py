@@ -137,22 +137,32 @@ def test_a_failed_job_gets_one_line_and_its_dependents_stay_pending(tmp_path):
     assert [e.kind for e, _ in out.pending] == ["KDRun"] and "blocked" in out.pending[0][1]
 
 
-def test_slurm_jobs_get_the_plans_resources_and_wait_for_their_dependencies(ctx, tmp_path):
+def test_slurm_jobs_get_the_plans_resources_and_wait_for_their_dependencies(ctx, tmp_path, monkeypatch):
+    """The sbatch script submitit would submit for each job (a stand-in ``srun`` on PATH: no Slurm here)."""
     from submitit.slurm.slurm import _make_sbatch_string
 
+    from kdnb.sweep import SweepError, configured
+
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(SweepError, match="no Slurm here"):
+        configured("slurm", None, "cuda", [], tmp_path / "logs")
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "srun").write_text("#!/bin/sh\nexit 1\n")
+    (tmp_path / "bin" / "srun").chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
     plan = plan_of({"small": small()}, ctx, "smoke", check_cache=False)
-    kd = plan.entries[1]
-    p = _parameters("slurm", kd, "cuda", ["1234"])
-    assert p["slurm_dependency"] == "afterok:1234" and p["gpus_per_node"] == 1
-    assert p["timeout_min"] == resources(kd)["timeout_min"] >= 30
-    script = _make_sbatch_string(command="python -m x", folder=str(tmp_path), job_name=p["name"],
-                                 partition="gpu", time=p["timeout_min"], gpus_per_node=p["gpus_per_node"],
-                                 cpus_per_task=p["cpus_per_task"], mem=f"{p['mem_gb']}GB",
-                                 dependency=p["slurm_dependency"],
-                                 additional_parameters=p["slurm_additional_parameters"])
-    for line in ("--dependency=afterok:1234", "--gpus-per-node=1", "--partition=gpu", "--kill-on-invalid-dep=yes"):
-        assert line in script
-    assert _parameters("slurm", plan.entries[0], "cuda", [])["slurm_dependency"] is None
+    teacher, kd = plan.entries[0], plan.entries[1]
+
+    def script(entry, deps):
+        ex = configured("slurm", entry, "cuda", deps, tmp_path / "logs", partition="gpu")
+        return _make_sbatch_string(command="python -m job", folder=str(tmp_path / "logs" / "%j"),
+                                   **ex._executor.parameters)
+
+    s = script(kd, ["1234"])
+    for line in ("--dependency=afterok:1234", "--gpus-per-node=1", "--partition=gpu", "--kill-on-invalid-dep=yes",
+                 f"--time={resources(kd)['timeout_min']}", f"--job-name=kdnb-KDRun-{kd.key}"):
+        assert line in s, (line, s)
+    assert "--dependency" not in script(teacher, [])  # nothing left over from the previous job
 
 
 # ------------------------------------------------------------------------------------------------ claims
