@@ -26,12 +26,17 @@ from kdnb.runs import Context, claim_path, config_key, lookup, nested_runs
 
 # ------------------------------------------------------------------------------------------------ rates
 
-# (device, family, phase) → (images per second at 32×32, where the number comes from)
+# (device, family, phase) → (images per second at 32×32, where the number comes from). Families: the measured
+# pair "resnet50→resnet18" (KD) and "resnet50" (a forward pass), "small" (LeNet-size models), "convnet" (the rest,
+# and teacher training).
 RATES: dict[tuple[str, str, str], tuple[float, str]] = {
-    ("h200", "convnet", "train"): (13_854, "measured: KD step ResNet-50→ResNet-18, batch 256, one H200 "
-                                           "(benchmarks/results_h200_kd_throughput.txt)"),
-    ("h200", "convnet", "infer"): (49_584, "measured: ResNet-50 forward, batch 256, one H200 "
-                                           "(benchmarks/results_h200_step_breakdown.txt)"),
+    ("h200", "resnet50→resnet18", "train"): (13_854, "measured: KD step ResNet-50→ResNet-18, batch 256, one H200 "
+                                                     "(benchmarks/results_h200_kd_throughput.txt)"),
+    ("h200", "resnet50", "infer"): (49_584, "measured: ResNet-50 forward, batch 256, one H200 "
+                                            "(benchmarks/results_h200_step_breakdown.txt)"),
+    ("h200", "convnet", "train"): (13_854, "assumed: other conv nets (WRN, MobileNetV2, AlexNet, Inception, ResNet-34) "
+                                           "and teacher training, charged the measured ResNet-50→ResNet-18 KD rate"),
+    ("h200", "convnet", "infer"): (49_584, "assumed: other teachers' forward, charged the ResNet-50 forward rate"),
     ("h200", "small", "train"): (13_854, "assumed: not measured on a GPU; charged the ResNet-50→ResNet-18 rate "
                                          "(that step is launch-bound; a LeNet step launches fewer kernels)"),
     ("h200", "small", "infer"): (49_584, "assumed: charged the ResNet-50 forward rate (not measured)"),
@@ -58,12 +63,17 @@ class Work:
     infer: float
     family: str
     pixels: float = 1.0  # × the cost of a 32×32 image
+    infer_family: str | None = None  # the family of the forward-only images (the teacher's), default ``family``
+
+    def rate(self, device: str, phase: str) -> tuple[float, str] | None:
+        fam = self.infer_family or self.family if phase == "infer" else self.family
+        return RATES.get((device, fam, phase))
 
     def seconds(self, device: str) -> float | None:
         total = 0.0
         for phase, n in (("train", self.train), ("infer", self.infer)):
             if n:
-                rate = RATES.get((device, self.family, phase))
+                rate = self.rate(device, phase)
                 if rate is None:
                     return None
                 total += n * self.pixels / rate[0]
@@ -71,7 +81,7 @@ class Work:
 
     def assumed(self, device: str) -> bool:
         """Whether any rate this work is costed with is an assumption rather than a measurement."""
-        return any(n and RATES.get((device, self.family, ph), (0, "assumed"))[1].startswith("assumed")
+        return any(n and (self.rate(device, ph) or (0, "assumed"))[1].startswith("assumed")
                    for ph, n in (("train", self.train), ("infer", self.infer)))
 
 
@@ -86,21 +96,25 @@ def _pixels(dataset: str, size: int | None = None) -> float:
 
 
 def _family(*archs: str) -> str:
-    return "small" if all(a in SMALL for a in archs) else "convnet"
+    """The rate family of a run whose models are ``archs`` (teacher first, then the student if one trains)."""
+    if all(a in SMALL for a in archs):
+        return "small"
+    return {("resnet50", "resnet18"): "resnet50→resnet18", ("resnet50",): "resnet50"}.get(archs, "convnet")
 
 
 def _teacher_work(c) -> Work | None:
     ds = _dataset_of(c)
     n = c.train_limit if getattr(c, "train_limit", None) else TRAIN_IMAGES.get(ds)
     epochs = c.schedule.epochs if c.schedule is not None else 30  # BinaryTeacherRun: None → its default
-    return None if n is None else Work(n * epochs, 0, _family(c.arch), _pixels(ds, getattr(c, "size", None)))
+    family = "small" if c.arch in SMALL else "convnet"  # training a teacher: no measured rate but LeNet's on a CPU
+    return None if n is None else Work(n * epochs, 0, family, _pixels(ds, getattr(c, "size", None)))
 
 
 def _kd_work(c) -> Work:
     t = c.teacher
     pool = c.transfer.pool or c.transfer.n
     return Work(c.transfer.n * c.schedule.epochs, pool if c.transfer.select != "first" else 0,
-                _family(getattr(t, "arch", ""), c.student), _pixels(_dataset_of(t)))
+                _family(getattr(t, "arch", ""), c.student), _pixels(_dataset_of(t)), _family(getattr(t, "arch", "")))
 
 
 def _histogram_work(c) -> Work:
@@ -119,11 +133,18 @@ def _bkd_work(c) -> Work:
     return Work(c.transfer.n * c.schedule.epochs, 0, _family(t.arch, c.student), _pixels(_dataset_of(t)))
 
 
+def _datafree_work(c) -> Work:
+    # Generator-based data-free KD: every student and generator step pushes one batch of generated images
+    # through the teacher and the student (with backward): charged as training images.
+    steps = c.epochs * c.iterations * (c.student_steps + c.generator_steps)
+    return Work(steps * c.batch_size, 0, _family(c.teacher.arch, c.student), _pixels(_dataset_of(c.teacher)))
+
+
 # Run kind → what it computes. A kind not listed (one added later) uses the entry of its nearest listed base class
 # (AttackKDRun → KDRun), else has no estimate.
 WORK: dict[str, Callable] = {"TeacherRun": _teacher_work, "BinaryTeacherRun": _teacher_work, "KDRun": _kd_work,
                              "HistogramRun": _histogram_work, "ArbitrarySet": _arbitrary_set_work,
-                             "BKDRun": _bkd_work}
+                             "BKDRun": _bkd_work, "DataFreeRun": _datafree_work}
 
 
 def work_of(cfg) -> Work | None:
@@ -323,12 +344,12 @@ def totals(plan: Plan, device: str = "h200") -> list[dict]:
 def format_plan(plan: Plan, device: str = "h200", runs: bool = True) -> str:
     lines = []
     if runs:
-        lines.append(f"{'kind':<17}{'key':<18}{'cached':<8}{'estimate':>9}  {'family':<8}{'notebook(s)':<44}depends on")
+        lines.append(f"{'kind':<17}{'key':<18}{'cached':<8}{'estimate':>9}  {'family':<19}{'notebook(s)':<44}depends on")
         for e in plan.entries:
             state = "yes" if e.cached else ("running" if e.claimed else "no")
             nbs = ",".join(n.split("_", 1)[0] if n[:2].isdigit() else n for n in e.notebooks)
             lines.append(f"{e.kind:<17}{e.key:<18}{state:<8}{_cost(e.seconds(device)):>9}  "
-                         f"{(e.work.family if e.work else '?'):<8}{nbs:<44}{' '.join(e.deps) or '—'}")
+                         f"{(e.work.family if e.work else '?'):<19}{nbs:<44}{' '.join(e.deps) or '—'}")
         lines.append("")
     dev = {"h200": "one H200", "cpu": "one CPU thread"}.get(device, device)
     lines.append(f"totals at scale {plan.scale!r} (estimated hours on {dev}):")
@@ -344,7 +365,7 @@ def format_plan(plan: Plan, device: str = "h200", runs: bool = True) -> str:
     lines.append("rates (img/s at 32×32; larger images cost in proportion to their pixels; evaluations left out):")
     for (d, fam, phase), (rate, src) in RATES.items():
         if d == device:
-            lines.append(f"  {fam:<8}{phase:<6}{rate:>9,.0f}  {src}")
+            lines.append(f"  {fam:<19}{phase:<6}{rate:>9,.0f}  {src}")
     return "\n".join(lines)
 
 

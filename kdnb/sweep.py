@@ -29,6 +29,8 @@ EXECUTORS = ("local", "slurm")
 
 def execute(cfg, device: str, data_root: str | None, cache_root: str, threads: int | None = None) -> dict:
     """One job: the record of ``cfg`` in the cache at ``cache_root`` (made here unless another worker has it)."""
+    import os
+
     import torch
 
     from kdnb.runs import config_key, run
@@ -39,8 +41,7 @@ def execute(cfg, device: str, data_root: str | None, cache_root: str, threads: i
     t0 = time.perf_counter()
     rec = run(cfg, ctx)
     return {"key": rec.key, "kind": type(cfg).__name__, "ok": rec.key == config_key(cfg),
-            "wall_s": round(time.perf_counter() - t0, 2), "made_here": rec.meta.get("pid") is not None
-            and rec.meta.get("pid") == __import__("os").getpid()}
+            "wall_s": round(time.perf_counter() - t0, 2), "made_here": rec.meta.get("pid") == os.getpid()}
 
 
 def cause(exc: BaseException) -> str:

@@ -25,7 +25,9 @@ LAYERS = [
     ("methods (run kinds)", ("kdnb.methods",)),
     ("recipes", ("kdnb.recipes",)),
     ("plots", ("kdnb.plots",)),
-    ("notebook layer and commands", ("kdnb.notebook", "kdnb.cli", "kdnb.plan", "kdnb.sweep", "kdnb.__main__")),
+    ("plan: every run of the notebooks and its cost", ("kdnb.plan",)),
+    ("sweep: the missing runs as jobs", ("kdnb.sweep",)),
+    ("notebook layer and commands", ("kdnb.notebook", "kdnb.cli", "kdnb.__main__")),
 ]
 
 

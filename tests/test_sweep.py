@@ -209,7 +209,7 @@ def test_two_processes_on_one_config_make_one_complete_record(tmp_path):
 
 
 def test_a_worker_killed_mid_run_leaves_a_claim_the_next_sweep_takes_over(tmp_path):
-    cfg = small(epochs=10)[0]
+    cfg = small(epochs=5)[0]
     cache = tmp_path / "runs"
     ctx = Context.make("cpu", cache_root=cache, progress=False)
     go = tmp_path / "go"
@@ -220,7 +220,7 @@ def test_a_worker_killed_mid_run_leaves_a_claim_the_next_sweep_takes_over(tmp_pa
     while not path.exists():
         assert time.time() < deadline and proc.poll() is None, proc.communicate()
         time.sleep(0.02)
-    time.sleep(0.5)
+    time.sleep(0.2)
     proc.send_signal(signal.SIGKILL)
     proc.communicate()
     assert path.exists() and lookup(cfg, ctx) is None  # the dead worker's claim stays behind
