@@ -1,9 +1,13 @@
-"""``python -m kdnb cache --stale`` lists the cached records that older code made (see ``kdnb.runs``)."""
+"""kdnb's command line: ``python -m kdnb cache --stale`` lists the cached records that older code made (see
+``kdnb.runs``); ``plan`` lists every run the notebooks execute at a scale, with its estimated cost and whether it
+is cached (``kdnb.plan``); ``sweep`` makes the missing ones as submitit jobs, locally or on Slurm
+(``kdnb.sweep``)."""
 from __future__ import annotations
 
 import argparse
 import sys
 
+from kdnb.config import SCALES
 from kdnb.runs import default_cache_root, stale_records
 
 
@@ -13,6 +17,23 @@ def main(argv=None) -> int:
     cache = sub.add_parser("cache", help="inspect the run cache")
     cache.add_argument("--stale", action="store_true", help="list records made by older code")
     cache.add_argument("--cache", default=None, help="cache folder (default $KDNB_CACHE, else ./runs)")
+    for name, text in (("plan", "list every run the notebooks execute, its cost and whether it is cached"),
+                       ("sweep", "make the runs the cache lacks, as jobs (submitit: local or Slurm)")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--scale", default="smoke", choices=SCALES)
+        p.add_argument("--only", default=None, help="glob on notebook names, e.g. '*_B_*' or '21_*'")
+        p.add_argument("--cache", default=None, help="cache folder (default $KDNB_CACHE, else ./runs)")
+        p.add_argument("--data-root", default=None, help="folder holding real datasets (default $KDNB_DATA)")
+        p.add_argument("--seed", type=int, default=0)
+    plan = sub.choices["plan"]
+    plan.add_argument("--rates", default="h200", choices=("h200", "cpu"), help="which measured rates to cost with")
+    plan.add_argument("--totals", action="store_true", help="print only the totals per notebook")
+    sw = sub.choices["sweep"]
+    sw.add_argument("--executor", default="local", choices=("local", "slurm"))
+    sw.add_argument("--workers", type=int, default=None, help="jobs at a time (local: 1; slurm: no limit)")
+    sw.add_argument("--device", default="auto", help="the jobs' device: auto | cpu | cuda")
+    sw.add_argument("--partition", default=None, help="Slurm partition (e.g. your GPU partition)")
+    sw.add_argument("--threads", type=int, default=None, help="torch threads per job (default: torch's)")
     args = ap.parse_args(argv)
     root = args.cache or default_cache_root()
     if args.command == "cache":
@@ -24,7 +45,38 @@ def main(argv=None) -> int:
         for r in rows:
             print(f"  {r['kind']:<16} {r['folder']}  code {r['made_by']} → now {r['current']}  "
                   f"(commit {str(r.get('commit', '?'))[:10]}; {r['why']})")
-    return 0
+        return 0
+
+    from pathlib import Path
+
+    from kdnb.plan import format_plan, make_plan
+    from kdnb.runs import Context
+
+    data_root = str(Path(args.data_root).expanduser().resolve()) if args.data_root else None
+    ctx = Context.make("cpu", data_root, Path(root).expanduser().resolve(), progress=False)
+    plan_ = make_plan(args.scale, ctx, args.only, args.seed)
+    if not plan_.by_notebook:
+        print(f"python -m kdnb {args.command}: no notebook matches --only {args.only!r}", file=sys.stderr)
+        return 2
+    if args.command == "plan":
+        print(format_plan(plan_, args.rates, runs=not args.totals))
+        return 0
+    from kdnb.config import ParameterError, resolve_device
+    from kdnb.sweep import SweepError, sweep
+
+    if args.executor == "local" and args.device != "auto":
+        try:
+            resolve_device(args.device)
+        except ParameterError as e:
+            print(f"python -m kdnb sweep: {e}", file=sys.stderr)
+            return 2
+    try:
+        out = sweep(plan_, ctx, args.executor, args.workers, args.device, args.partition, args.threads)
+    except SweepError as e:
+        print(f"python -m kdnb sweep: {e}", file=sys.stderr)
+        return 2
+    print(out.summary())
+    return 1 if out.failed else 0
 
 
 if __name__ == "__main__":

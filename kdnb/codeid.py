@@ -3,8 +3,8 @@
 A run's identity includes the fingerprint of every kdnb module its run kind's module imports, directly or
 not (read from the source with ``ast``: imports inside functions count too). The fingerprint hashes each
 module's syntax tree with docstrings removed, so editing prose or comments keeps results valid while any change
-to code makes them stale. Modules that only move results around (the cache, registries, atomic writes, the
-torchvision shim) are left out: changing them changes no number.
+to code makes them stale. Modules that only move results around (the cache and its claims, registries, atomic
+writes, the torchvision shim) are left out: changing them changes no number.
 
 The same graph backs the layering test (``tests/test_layout.py``): no cycles, lower layers never import
 higher ones.
@@ -18,7 +18,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
 NEUTRAL = frozenset({"kdnb", "kdnb.runs", "kdnb.registry", "kdnb.io", "kdnb.config", "kdnb._torchvision",
-                     "kdnb.codeid"})
+                     "kdnb.codeid", "kdnb.claims"})
 # Package data that changes what a module computes.
 DATA = {"kdnb.sources.shaders": "sources/shaders/*.frag", "kdnb.data.imagenet_split": "data/imagenet_classes/*.json"}
 

@@ -8,6 +8,11 @@ on disk, listed by ``python -m kdnb cache --stale``. A finished run is loaded, n
 atomically (temporary file + fsync + rename), so a run killed at any point leaves either a complete record or
 none; a rerun then starts (or, for training loops with a checkpoint, resumes) the unfinished work.
 
+Workers sharing a cache folder (a sweep's jobs, two notebooks) make each run once: ``run`` holds a claim on the
+run's key while it works (``kdnb.claims``: ``<cache>/<kind>/<key>.claim``). A second worker on the same config
+waits for the first one's record (or, with ``wait=False``, raises :class:`RunPending`); a claim whose worker died
+is taken over, and the run resumes from its checkpoint where it has one.
+
 Where a run executes (device, data folder, cache folder) is a :class:`Context`, deliberately outside the hash.
 
 Run kinds register their runner with ``EXPERIMENTS.register`` in the module that defines their config; the
@@ -20,8 +25,11 @@ import dataclasses
 import hashlib
 import importlib
 import json
+import os
 import platform
+import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -30,7 +38,7 @@ from typing import Any, Callable
 
 import torch
 
-from kdnb import codeid
+from kdnb import claims, codeid
 from kdnb.config import default_cache_root, default_data_root, resolve_device
 from kdnb.io import CacheError, atomic_save, atomic_write_text, checked_load, set_aside, sha256_file
 from kdnb.registry import Registry
@@ -236,15 +244,62 @@ def lookup(cfg, ctx: Context | None = None) -> Record | None:
     return Record(data["config"], data["metrics"], data["curves"], data["key"], folder, data["meta"])
 
 
-def run(cfg, ctx: Context | None = None, *, force: bool = False) -> Record:
+class RunPending(RuntimeError):
+    """Another live worker holds the claim on this run (``run(..., wait=False)``); the message names it."""
+
+
+POLL_S = 1.0  # how often a worker waiting on another one's claim looks for its record
+
+
+def claim_path(cfg, ctx: Context) -> Path:
+    """Where the claim of ``cfg``'s run lives while a worker makes it: beside its folder."""
+    folder = folder_of(cfg, ctx)
+    return folder.with_name(folder.name + ".claim")
+
+
+def _claim_or_record(cfg, ctx: Context, force: bool, wait: bool):
+    """A :class:`kdnb.claims.Claim` on ``cfg``'s key, or the record another worker finished while this one waited."""
+    path, name = claim_path(cfg, ctx), f"{type(cfg).__name__} {config_key(cfg)}"
+    said = False
+    while True:
+        claim, holder, took_over = claims.try_claim(path, name)
+        if claim is not None:
+            if took_over:
+                print(f"kdnb: {name}: took over its claim ({took_over})", file=sys.stderr, flush=True)
+            return claim
+        if not force and (rec := lookup(cfg, ctx)) is not None:
+            return rec
+        who = f"pid {holder.get('pid')} on {holder.get('host')}, since {holder.get('time')}" if holder else "?"
+        if not wait:
+            raise RunPending(f"{name} is being made by another worker ({who})")
+        if not said:
+            print(f"kdnb: {name} is being made by another worker ({who}); waiting for its record",
+                  file=sys.stderr, flush=True)
+            said = True
+        time.sleep(POLL_S)
+
+
+def run(cfg, ctx: Context | None = None, *, force: bool = False, wait: bool = True) -> Record:
     """Return the record of ``cfg``: from the cache when finished, else by running its registered runner.
 
     A runner is ``fn(cfg, ctx, folder: RunFolder) -> (metrics: dict, curves: dict)``; it writes its artefacts
-    through ``folder`` and seeds everything from ``cfg.seed``.
+    through ``folder`` and seeds everything from ``cfg.seed``. While it works this process holds the run's claim;
+    if another live worker holds it, ``run`` waits for that worker's record (``wait=False``: raises
+    :class:`RunPending`), and makes the run itself if that worker stops without one.
     """
     ctx = ctx or Context()
     if not force and (rec := lookup(cfg, ctx)) is not None:
         return rec
+    claim = _claim_or_record(cfg, ctx, force, wait)
+    if isinstance(claim, Record):
+        return claim
+    with claim:
+        if not force and (rec := lookup(cfg, ctx)) is not None:  # finished between the lookup and the claim
+            return rec
+        return _make(cfg, ctx)
+
+
+def _make(cfg, ctx: Context) -> Record:
     runner: Callable = runner_of(type(cfg).__name__)
     folder = RunFolder(folder_of(cfg, ctx))
     seed = getattr(cfg, "seed", 0)
@@ -261,6 +316,7 @@ def run(cfg, ctx: Context | None = None, *, force: bool = False) -> Record:
         raise
     meta = {"seed": seed, "versions": _versions(), "wall_time_s": round(time.perf_counter() - t0, 3),
             "device": str(ctx.device), "threads": torch.get_num_threads(), "machine": platform.machine(),
+            "host": socket.gethostname(), "pid": os.getpid(),
             "finished": time.strftime("%Y-%m-%dT%H:%M:%S"), "code": code_of(cfg), "git": git_state(),
             "artefacts": _artefacts(folder.folder)}
     key = config_key(cfg)

@@ -14,7 +14,7 @@ from kdnb.runs import KINDS
 
 # Lower layers never import higher ones; within a layer a module imports only its own package's modules.
 LAYERS = [
-    ("base", ("kdnb", "kdnb._torchvision", "kdnb.registry", "kdnb.config", "kdnb.io", "kdnb.codeid")),
+    ("base", ("kdnb", "kdnb._torchvision", "kdnb.registry", "kdnb.config", "kdnb.io", "kdnb.codeid", "kdnb.claims")),
     ("quoted tables", ("kdnb.paper",)),
     ("datasets", ("kdnb.data",)),
     ("sources", ("kdnb.sources",)),
@@ -26,6 +26,8 @@ LAYERS = [
     ("methods (run kinds)", ("kdnb.methods",)),
     ("recipes", ("kdnb.recipes",)),
     ("plots", ("kdnb.plots",)),
+    ("plan: every run of the notebooks and its cost", ("kdnb.plan",)),
+    ("sweep: the missing runs as jobs", ("kdnb.sweep",)),
     ("notebook layer and commands", ("kdnb.notebook", "kdnb.cli", "kdnb.__main__")),
 ]
 

@@ -565,3 +565,16 @@ def fig2_shader_coverage(scale: str, ctx: Context, seed: int = 0) -> pd.DataFram
         rows.append({"candidates": name, "n": n, "classes reached": sum(c > 0 for c in counts),
                      "relative_entropy": relative_entropy(counts), **{str(c): k for c, k in enumerate(counts)}})
     return pd.DataFrame(rows)
+
+
+# Notebook (file stem) → the runs it executes (``python -m kdnb plan``); together they are ``configs(scale)``.
+NOTEBOOKS = {
+    "10_A_fig1_synthetic_examples": lambda scale, seed=0: [],  # renders images, runs nothing
+    "11_A_table1_distillation_datasets": lambda scale, seed=0: configs_of(table1_rows(scale, seed)),
+    "12_A_table2_stronger_teachers": lambda scale, seed=0: [],  # quotes the paper, runs nothing
+    "13_A_table3_relative_entropy": lambda scale, seed=0: configs_of(table3_rows(scale, seed)),
+    "14_A_table4_teacher_outputs_and_sampling": lambda scale, seed=0: configs_of(table4_rows(scale, seed)),
+    "15_A_table5_augmentation": lambda scale, seed=0: configs_of(table5_rows(scale, seed)),
+    "16_A_fig2_mnist_toy": lambda scale, seed=0: configs_of(
+        fig2_rows(scale, seed), *(fig2_rows(scale, seed, e) for e in FIG2_TRIED[scale])),
+}

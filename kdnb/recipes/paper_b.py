@@ -503,3 +503,14 @@ def configs(scale: str, seed: int = 0) -> list:
     return configs_of(fig2_rows(scale, seed), table1_rows(scale, seed), noise_readings_rows(scale, seed),
                       size_sweep_rows(scale, seed), table2_rows(scale, seed), table3_rows(scale, seed),
                       table4_rows(scale, seed))
+
+
+# Notebook (file stem) → the runs it executes (``python -m kdnb plan``); together they are ``configs(scale)``.
+NOTEBOOKS = {
+    "20_B_fig2_label_distribution": lambda scale, seed=0: configs_of(fig2_rows(scale, seed)),
+    "21_B_table1_fig3_balanced_vs_unbalanced": lambda scale, seed=0: configs_of(
+        table1_rows(scale, seed), noise_readings_rows(scale, seed), size_sweep_rows(scale, seed)),
+    "22_B_table2_fig4_comparison": lambda scale, seed=0: configs_of(table2_rows(scale, seed)),
+    "23_B_table3_arbitrary_sets": lambda scale, seed=0: configs_of(table3_rows(scale, seed)),
+    "24_B_table4_unbalanced_teachers": lambda scale, seed=0: configs_of(table4_rows(scale, seed)),
+}

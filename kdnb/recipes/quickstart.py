@@ -69,3 +69,7 @@ def run_quickstart(scale: str, ctx: Context, seed: int = 0) -> tuple[pd.DataFram
 def configs(scale: str, seed: int = 0) -> list:
     """The runs notebook 00 executes at ``scale``: the teacher and both students."""
     return configs_of(quickstart_rows(scale, seed))
+
+
+# Notebook (file stem) → the runs it executes: what ``python -m kdnb plan`` lists per notebook.
+NOTEBOOKS = {"00_quickstart": configs}
