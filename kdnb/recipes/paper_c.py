@@ -311,8 +311,18 @@ def configs(scale: str, seed: int = 0) -> list:
                       feature_view_rows(scale, seed), fig1_rows(scale, seed))
 
 
+# notebook → the runs it executes (``python -m kdnb plan`` / ``sweep``)
+NOTEBOOKS = {
+    "30_C_table1_datafree_comparison": lambda scale, seed=0: configs_of(comparison_rows(scale, seed)),
+    "31_C_table4_ablation": lambda scale, seed=0: configs_of(ablation_rows(scale, seed)),
+    "32_C_table2_fig2_class_prior_fid": lambda scale, seed=0: configs_of(fid_rows(scale, seed)),
+    "33_C_fig4_fig6_feature_views": lambda scale, seed=0: configs_of(feature_view_rows(scale, seed)),
+    "34_C_fig1_teacher_dependence": lambda scale, seed=0: configs_of(fig1_rows(scale, seed)),
+}
+
+
 __all__ = ["SCALE", "COMPARISON", "ABLATION", "teacher", "method_config", "comparison_rows", "ablation_rows",
            "summarise", "run_comparison", "run_ablation", "selection_view", "table1", "beside_table1", "beside_table3", "beside_table4",
            "ALPHAS", "alpha_config", "fid_rows", "generator_fid", "run_fid", "FEATURE_VIEWS",
            "feature_view_config", "feature_view_rows", "run_feature_views", "feature_view", "FIG1", "fig1_rows",
-           "run_fig1", "configs"]
+           "run_fig1", "configs", "NOTEBOOKS"]
