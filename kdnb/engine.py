@@ -10,7 +10,8 @@ A method is a *plan* over this engine (Fast-Datafree's "methods as presets of on
 * an :class:`Update` is one optimiser step of one learner: a batch from its source, an optional batch
   transform (mixup), then its objective, which returns a dict of named loss terms (``{"kd": ...}``); their sum
   is minimised and every term is logged (an objective may also return ``(terms, stats)``: stats are logged,
-  not minimised). An update can repeat (paper C: k student steps per generator step).
+  not minimised). An update can repeat (paper C: k student steps per generator step) or be *shared*: step on the
+  batch the previous update drew (DAFL's joint generator and student step).
 
 Each iteration runs the plan's updates in order; an epoch is ``steps_per_epoch`` iterations. On CUDA every
 step runs under bf16 autocast with channels_last models. Loss terms are accumulated on the device and read once
@@ -267,7 +268,9 @@ class Update:
     """One optimiser step of ``learner``: a batch from ``source``, ``transform`` (e.g. mixup), ``objective``.
 
     ``grad_through_source``: keep the graph through the source (a generator's own update). ``repeat``: how many
-    such steps per iteration.
+    such steps per iteration. ``shared``: step on the batch the previous update of the plan drew in this
+    iteration (detached) instead of drawing one — a joint step, e.g. DAFL's generator and student on the same
+    images.
     """
 
     name: str
@@ -277,6 +280,7 @@ class Update:
     repeat: int = 1
     transform: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None = None
     grad_through_source: bool = False
+    shared: bool = False
 
 
 def make_step(learner: Learner, update: Update, gen: torch.Generator):
@@ -336,6 +340,8 @@ def train(learners: Mapping[str, Learner], sources: Mapping[str, object], plan: 
     ``evaluate()`` returns (``eval_epoch`` says when). A name logged by several updates is averaged over all their
     steps, so updates name their terms apart (``adv``, ``kd``, ...).
     """
+    if plan and plan[0].shared:
+        raise ValueError(f"update {plan[0].name!r} is shared, but no update before it draws a batch")
     for u in plan:
         if u.learner not in learners or u.source not in sources:
             raise ValueError(f"update {u.name!r} names learner {u.learner!r} and source {u.source!r}; the plan has "
@@ -363,9 +369,14 @@ def train(learners: Mapping[str, Learner], sources: Mapping[str, object], plan: 
         sums: dict[str, torch.Tensor] = {}
         counts: dict[str, int] = {}  # steps that logged each name (host-side integers, no sync)
         for _ in range(steps_per_epoch):
+            last = None
             for u in plan:
                 for _ in range(u.repeat):
-                    terms, stats, loss = steps[u.name](sources[u.source].draw(gen, u.grad_through_source))
+                    if u.shared:
+                        batch = Batch(last.x.detach(), last.index, last.z, last.parts)
+                    else:
+                        batch = last = sources[u.source].draw(gen, u.grad_through_source)
+                    terms, stats, loss = steps[u.name](batch)
                     guard.watch(u.name, loss, counter)
                     for k, v in (*terms.items(), *stats.items()):
                         sums[k] = sums.get(k, 0) + v.detach().float()

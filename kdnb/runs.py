@@ -45,6 +45,7 @@ KINDS = {
     "HistogramRun": "kdnb.methods.kd",
     "ArbitrarySet": "kdnb.methods.arbitrary",
     "BKDRun": "kdnb.methods.arbitrary",
+    "DataFreeRun": "kdnb.methods.datafree",
 }
 
 

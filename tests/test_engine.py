@@ -171,3 +171,25 @@ def test_batch_transform_runs_before_the_objective_so_the_teacher_labels_what_th
     plan = [Update("u", "m", "d", objective, transform=lambda xb, g: 1 - xb)]
     train(learners, {"d": TensorSource(x, 8)}, plan, epochs=1, steps_per_epoch=1, seed=0, progress=False)
     assert torch.allclose(seen["x"], torch.full_like(seen["x"], 1 - 100 / 255))
+
+
+def test_a_shared_update_steps_on_the_previous_updates_batch_detached():
+    """A joint step (DAFL): the student sees exactly the images the generator update drew, without their graph."""
+    learners, sources, _ = adversarial_plan()
+    seen = {"generator": [], "student": []}
+
+    def record(name):
+        def objective(b: Batch):
+            seen[name].append((b.x.detach().clone(), b.x.requires_grad))
+            return {f"{name}_loss": b.x.mean() if name == "generator" else learners[name].model(b.x).mean()}
+        return objective
+
+    plan = [Update("generator", "generator", "synthetic", record("generator"), grad_through_source=True),
+            Update("student", "student", "synthetic", record("student"), repeat=2, shared=True)]
+    train(learners, sources, plan, epochs=1, steps_per_epoch=2, seed=0, progress=False)
+    assert len(seen["generator"]) == 2 and len(seen["student"]) == 4
+    for i, (xg, grad) in enumerate(seen["generator"]):
+        assert grad and all(torch.equal(xg, xs) and not g for xs, g in seen["student"][2 * i:2 * i + 2])
+    assert not torch.equal(seen["generator"][0][0], seen["generator"][1][0])  # each iteration draws anew
+    with pytest.raises(ValueError, match="shared, but no update before it"):
+        train(learners, sources, plan[1:], epochs=1, steps_per_epoch=1, seed=0, progress=False)

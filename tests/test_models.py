@@ -3,7 +3,7 @@ import torch
 
 from kdnb.models import MODELS, build_model
 
-GREY = ("lenet5", "lenet5_half", "toy2d", "tiny", "tiny_half")
+GREY = ("lenet5", "lenet5_half", "lenet5_bn", "toy2d", "tiny", "tiny_half")
 
 
 @pytest.mark.parametrize("name", MODELS.names())

@@ -14,19 +14,20 @@ from kdnb.data import DATASETS, load_dataset
 from kdnb.config import ConfigError
 from kdnb.engine import Schedule
 from kdnb.methods import BKDRun, HistogramRun, KDRun, Pool, TeacherRun
-from kdnb.models import MODELS
+from kdnb.models import GENERATORS, MODELS
 from kdnb.recipes import paper_a as A
 from kdnb.recipes import paper_b as B
+from kdnb.recipes import paper_c as C
 from kdnb.recipes import quickstart as Q
 from kdnb.recipes import rows as R
 from kdnb.runs import KINDS, Record
 from kdnb.selection import SELECTORS
 from kdnb.sources import SOURCES
 
-RECIPES = {"quickstart": Q, "paper_a": A, "paper_b": B}
+RECIPES = {"quickstart": Q, "paper_a": A, "paper_b": B, "paper_c": C}
 SCALES = ("smoke", "lab", "paper")
 NOISE_POOLS = ("uniform_noise", "gaussian_noise")
-PARTS = ("Schedule", "Transfer", "Pool")  # configs that are parts of a run, not runs themselves
+PARTS = ("Schedule", "Transfer", "Pool", "Optim")  # configs that are parts of a run, not runs themselves
 
 
 def _source(owner: str, source: str, noise_ok: bool = False) -> list[str]:
@@ -72,8 +73,14 @@ def unresolved(cfg, path: str = "") -> list[str]:
         of = dict(getattr(cfg, "dataset_params", ())).get("of")
         if of is not None and of not in DATASETS:
             out.append(f"{here}: unregistered dataset of={of!r}")
-    if kind in ("KDRun", "BKDRun") and cfg.student not in MODELS:
+    if kind in ("KDRun", "BKDRun", "DataFreeRun") and cfg.student not in MODELS:
         out.append(f"{here}: unregistered model {cfg.student!r}")
+    if kind == "DataFreeRun":
+        from kdnb.datafree import GENERATOR_TERMS
+
+        if cfg.generator not in GENERATORS:
+            out.append(f"{here}: unregistered generator {cfg.generator!r}")
+        out += [f"{here}: unregistered generator loss term {k!r}" for k, _ in cfg.terms if k not in GENERATOR_TERMS]
     if kind == "Transfer":
         out += _source(here, cfg.source) + _imagenet_split(here, cfg.source, cfg.source_params)
         if cfg.select not in SELECTORS:
@@ -185,9 +192,10 @@ def test_tinyimagenet_test_split_is_the_labelled_validation_set(tmp_path):
 # --------------------------------------------------------------------------------------------- every row, no run
 
 
-NOTEBOOK_TABLES = {  # the table calls notebooks 00 and 10–24 make
+NOTEBOOK_TABLES = {  # the table calls notebooks 00, 10–24 and 30–32 make
     "quickstart": [Q.run_quickstart],
     "paper_a": [A.run_table1, A.run_table3, A.run_table4, A.run_table5, A.run_fig2],
+    "paper_c": [C.run_comparison, C.run_ablation, C.run_fid],
     "paper_b": [B.run_fig2, B.run_table1, B.run_noise_readings, B.run_size_sweep, B.run_table2, B.run_table3,
                 B.run_table4],
 }

@@ -25,7 +25,7 @@ import traceback
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-NUMBER_COLUMNS = ("test accuracy (%)", "accuracy", "relative_entropy")
+NUMBER_COLUMNS = ("test accuracy (%)", "accuracy", "relative_entropy", "acc_max", "acc_last", "kept_last")
 
 
 def notebook_cells(path: Path) -> list[tuple[str, list[str]]]:

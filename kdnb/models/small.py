@@ -21,9 +21,12 @@ class LeNet5(_Classifier):
 
     ``width`` 0.5 gives LeNet-5-half (3, 8 filters; 60, 42 units), the student of paper B. Inputs of 28 px are
     zero-padded to 32 px, as the original LeNet-5 expects 32×32.
+
+    ``bn=True`` adds BatchNorm after every hidden layer (``lenet5_bn``): a teacher whose BN statistics a
+    data-free generator can match (BNS, Yin et al. 2020; paper C's L_Rep). The plain LeNet-5 has no BN layer.
     """
 
-    def __init__(self, num_classes=10, in_channels=1, image_size=32, width=1.0):
+    def __init__(self, num_classes=10, in_channels=1, image_size=32, width=1.0, bn=False):
         super().__init__()
         c1, c2, f1, f2 = (max(1, round(v * width)) for v in (6, 16, 120, 84))
         self.pad = max(0, (32 - image_size) // 2)
@@ -31,12 +34,14 @@ class LeNet5(_Classifier):
         self.conv1, self.conv2 = nn.Conv2d(in_channels, c1, 5), nn.Conv2d(c1, c2, 5)
         self.fc1, self.fc2 = nn.Linear(c2 * side * side, f1), nn.Linear(f1, f2)
         self.fc = nn.Linear(f2, num_classes)
+        norm2, norm1 = (nn.BatchNorm2d, nn.BatchNorm1d) if bn else (lambda c: nn.Identity(),) * 2
+        self.bn1, self.bn2, self.bn3, self.bn4 = norm2(c1), norm2(c2), norm1(f1), norm1(f2)
 
     def penultimate(self, x):
         x = F.pad(x, (self.pad,) * 4) if self.pad else x
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        return F.relu(self.fc2(F.relu(self.fc1(x.flatten(1)))))
+        x = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 2)
+        x = F.max_pool2d(F.relu(self.bn2(self.conv2(x))), 2)
+        return F.relu(self.bn4(self.fc2(F.relu(self.bn3(self.fc1(x.flatten(1)))))))
 
 
 class AlexNet32(_Classifier):
@@ -101,6 +106,7 @@ class Tiny(_Classifier):
 
 MODELS.register("lenet5")(LeNet5)
 MODELS.register("lenet5_half")(lambda **kw: LeNet5(width=0.5, **kw))
+MODELS.register("lenet5_bn")(lambda **kw: LeNet5(bn=True, **kw))
 MODELS.register("alexnet")(AlexNet32)
 MODELS.register("alexnet_half")(lambda **kw: AlexNet32(width=0.5, **kw))
 MODELS.register("toy2d")(Toy2D)
