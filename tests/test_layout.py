@@ -26,6 +26,7 @@ LAYERS = [
     ("methods (run kinds)", ("kdnb.methods",)),
     ("recipes", ("kdnb.recipes",)),
     ("plots", ("kdnb.plots",)),
+    ("labs (student copies, their checks, grading)", ("kdnb.labs",)),
     ("notebook layer and commands", ("kdnb.notebook", "kdnb.cli", "kdnb.__main__")),
 ]
 
