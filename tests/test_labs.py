@@ -38,7 +38,7 @@ def lab_env(tmp_path_factory):
 
 
 def test_there_are_at_least_four_labs():
-    assert [p.stem[:2] for p in LAB_SOURCES] == ["01", "02", "03", "04"], LAB_SOURCES
+    assert len(LAB_SOURCES) >= 4 and len({p.stem[:2] for p in LAB_SOURCES}) == len(LAB_SOURCES), LAB_SOURCES
 
 
 @pytest.mark.parametrize("lab", LAB_SOURCES, ids=lambda p: p.stem)
