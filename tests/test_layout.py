@@ -28,6 +28,7 @@ LAYERS = [
     ("plots", ("kdnb.plots",)),
     ("plan: every run of the notebooks and its cost", ("kdnb.plan",)),
     ("sweep: the missing runs as jobs", ("kdnb.sweep",)),
+    ("labs (student copies, their checks, grading)", ("kdnb.labs",)),
     ("notebook layer and commands", ("kdnb.notebook", "kdnb.cli", "kdnb.__main__")),
 ]
 
