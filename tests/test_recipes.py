@@ -27,7 +27,7 @@ from kdnb.sources import SOURCES
 RECIPES = {"quickstart": Q, "paper_a": A, "paper_b": B, "paper_c": C}
 SCALES = ("smoke", "lab", "paper")
 NOISE_POOLS = ("uniform_noise", "gaussian_noise")
-PARTS = ("Schedule", "Transfer", "Pool", "Optim")  # configs that are parts of a run, not runs themselves
+PARTS = ("Schedule", "Transfer", "Pool", "Optim", "Collected")  # configs that are parts of a run, not runs themselves
 
 
 def _source(owner: str, source: str, noise_ok: bool = False) -> list[str]:
