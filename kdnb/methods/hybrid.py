@@ -374,6 +374,8 @@ def run_hybrid(cfg: HybridRun, ctx: Context, folder: RunFolder):
         net = load_generator(grec, cfg.sample_from, dev)
         x_s, y_s = generate(net, cfg.synthetic, gcfg.z_dim, k, cfg.seed, dev)
         info["synthetic_teacher_agreement"] = accuracy(teacher, x_s, y_s)
+        info["gan"] = {k: grec.metrics[k] for k in ("teacher_agreement_raw", "teacher_agreement_ema", "iterations",
+                                                    "gan_images_per_s", "nhat")}
     aug = augment.build(cfg.augment, image_size=tspec["image_size"], mean=(0.5,) * tspec["in_channels"])
     steps = (n * len(x_c) + cfg.synthetic) // cfg.batch_size
     if cfg.data == "hybrid":
