@@ -217,6 +217,9 @@ def test_confidence_filter_keeps_the_n_most_confident_with_their_labels():
     pool = torch.zeros(5, 1, 2, 2, dtype=torch.uint8)
     index, info = SELECTORS["confident"](pool, lambda x: logits, 3, 2, torch.Generator())
     assert index.tolist() == [3, 4, 1] and info["labels"].tolist() == [0, 1, 0] and info["draws"] == 5
+    saturated = torch.tensor([[0.0, 50.0], [80.0, 0.0], [0.0, 60.0]])  # loss 0 in float64 for all three
+    index, _ = SELECTORS["confident"](pool[:3], lambda x: saturated, 2, 2, torch.Generator())
+    assert index.tolist() == [1, 2]  # the larger margins
     with pytest.raises(ValueError, match="pool of 5"):
         SELECTORS["confident"](pool, lambda x: logits, 6, 2, torch.Generator())
 
