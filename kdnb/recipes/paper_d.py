@@ -17,7 +17,7 @@ scanner), filtered by the teacher's confidence.
 
 Scales
   smoke: scikit-learn's digits; the teacher LeNet-5 trained on 700 of the 1,437 training digits (D_o), the other
-         737 plus 500 photo crops and 200 dead-leaves images form the pool; ρ = 0.1 → |D_c| = 70, ρ = 1.0 → 700
+         742 plus 500 photo crops and 200 dead-leaves images form the pool; ρ = 0.1 → |D_c| = 70, ρ = 1.0 → 700
          (then distractors must fill the set if the teacher is confident on them). GAN: batch 16, ~100 iterations
          whatever ρ (the paper's 500 epochs over D_c would be 10× more iterations at ρ = 1.0), widths 16/8, Adam
          lr 2e-3 for G and D (the code's equal rates, 10× larger: with the paper's 1e-4 / 4e-4 the teacher agreed
