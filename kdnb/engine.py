@@ -270,7 +270,8 @@ class Update:
     ``grad_through_source``: keep the graph through the source (a generator's own update). ``repeat``: how many
     such steps per iteration. ``shared``: step on the batch the previous update of the plan drew in this
     iteration (detached) instead of drawing one — a joint step, e.g. DAFL's generator and student on the same
-    images.
+    images. ``after``: called after every optimiser step of this update, with no gradient (an exponential moving
+    average of the weights; any state it keeps must live in a learner's model to be checkpointed).
     """
 
     name: str
@@ -281,6 +282,7 @@ class Update:
     transform: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None = None
     grad_through_source: bool = False
     shared: bool = False
+    after: Callable[[], None] | None = None  # run after each optimiser step (e.g. an EMA of the weights)
 
 
 def make_step(learner: Learner, update: Update, gen: torch.Generator):
@@ -302,6 +304,9 @@ def make_step(learner: Learner, update: Update, gen: torch.Generator):
         learner.optimizer.step()
         if learner.scheduler is not None:
             learner.scheduler.step()
+        if update.after is not None:
+            with torch.no_grad():
+                update.after()
         return terms, stats, loss
 
     return step

@@ -54,6 +54,8 @@ KINDS = {
     "ArbitrarySet": "kdnb.methods.arbitrary",
     "BKDRun": "kdnb.methods.arbitrary",
     "DataFreeRun": "kdnb.methods.datafree",
+    "GANRun": "kdnb.methods.hybrid",
+    "HybridRun": "kdnb.methods.hybrid",
 }
 
 

@@ -21,7 +21,7 @@ LAYERS = [
     ("selection, augmentation, models, losses", ("kdnb.selection", "kdnb.augment", "kdnb.models", "kdnb.losses",
                                                  "kdnb.fid")),
     ("engine", ("kdnb.engine",)),
-    ("objectives", ("kdnb.objectives", "kdnb.datafree")),
+    ("objectives", ("kdnb.objectives", "kdnb.datafree", "kdnb.gan")),
     ("runs and cache", ("kdnb.runs",)),
     ("methods (run kinds)", ("kdnb.methods",)),
     ("recipes", ("kdnb.recipes",)),

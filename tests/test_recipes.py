@@ -18,16 +18,17 @@ from kdnb.models import GENERATORS, MODELS
 from kdnb.recipes import paper_a as A
 from kdnb.recipes import paper_b as B
 from kdnb.recipes import paper_c as C
+from kdnb.recipes import paper_d as D
 from kdnb.recipes import quickstart as Q
 from kdnb.recipes import rows as R
 from kdnb.runs import KINDS, Record
 from kdnb.selection import SELECTORS
 from kdnb.sources import SOURCES
 
-RECIPES = {"quickstart": Q, "paper_a": A, "paper_b": B, "paper_c": C}
+RECIPES = {"quickstart": Q, "paper_a": A, "paper_b": B, "paper_c": C, "paper_d": D}
 SCALES = ("smoke", "lab", "paper")
 NOISE_POOLS = ("uniform_noise", "gaussian_noise")
-PARTS = ("Schedule", "Transfer", "Pool", "Optim")  # configs that are parts of a run, not runs themselves
+PARTS = ("Schedule", "Transfer", "Pool", "Optim", "Collected")  # configs that are parts of a run, not runs themselves
 
 
 def _source(owner: str, source: str, noise_ok: bool = False) -> list[str]:
@@ -73,7 +74,7 @@ def unresolved(cfg, path: str = "") -> list[str]:
         of = dict(getattr(cfg, "dataset_params", ())).get("of")
         if of is not None and of not in DATASETS:
             out.append(f"{here}: unregistered dataset of={of!r}")
-    if kind in ("KDRun", "BKDRun", "DataFreeRun") and cfg.student not in MODELS:
+    if kind in ("KDRun", "BKDRun", "DataFreeRun", "HybridRun") and cfg.student not in MODELS:
         out.append(f"{here}: unregistered model {cfg.student!r}")
     if kind == "DataFreeRun":
         from kdnb.datafree import GENERATOR_TERMS
@@ -87,6 +88,10 @@ def unresolved(cfg, path: str = "") -> list[str]:
             out.append(f"{here}: unregistered selector {cfg.select!r}")
     if kind == "Pool":
         out += _source(here, cfg.source, noise_ok=True)
+    if kind == "Collected":
+        out += [p for source, _ in cfg.pools if source != "held_out" for p in _source(here, source)]
+        if cfg.select not in SELECTORS:
+            out.append(f"{here}: unregistered selector {cfg.select!r}")
     if kind == "Schedule" and cfg.augment not in augment.NAMES:
         out.append(f"{here}: unknown augmentation {cfg.augment!r}")
     for f in dataclasses.fields(cfg):
@@ -192,10 +197,11 @@ def test_tinyimagenet_test_split_is_the_labelled_validation_set(tmp_path):
 # --------------------------------------------------------------------------------------------- every row, no run
 
 
-NOTEBOOK_TABLES = {  # the table calls notebooks 00, 10–24 and 30–34 make
+NOTEBOOK_TABLES = {  # the table calls notebooks 00, 10–24, 30–34 and 40 make
     "quickstart": [Q.run_quickstart],
     "paper_a": [A.run_table1, A.run_table3, A.run_table4, A.run_table5, A.run_fig2],
     "paper_c": [C.run_comparison, C.run_ablation, C.run_fid, C.run_feature_views, C.run_fig1],
+    "paper_d": [D.run_table1, D.run_table2, D.run_data],
     "paper_b": [B.run_fig2, B.run_table1, B.run_noise_readings, B.run_size_sweep, B.run_table2, B.run_table3,
                 B.run_table4],
 }

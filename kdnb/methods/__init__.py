@@ -4,6 +4,8 @@
 * ``kd``        — ``Transfer`` (pool → selection rule), ``KDRun`` (distillation), ``HistogramRun`` (class histogram);
 * ``arbitrary`` — ``Pool``, ``ArbitrarySet`` (sets composed from ordered pools), ``BKDRun`` (their distillation);
 * ``datafree``  — ``DataFreeRun`` (generator-based data-free distillation; DAFL, DFAD, TA-DFKD, ... as presets);
+* ``hybrid``    — ``Collected`` (D_c), ``GANRun`` (teacher-guided ADCGAN), ``HybridRun`` (synthetic + inflated
+  collected distillation; HiDFD);
 * ``common``    — model specs stored in records, frozen keyword parameters, the chance flag.
 
 ``kdnb.runs.KINDS`` maps each kind to its module, so a record can be rerun without importing this package first.
@@ -13,8 +15,10 @@ from __future__ import annotations
 from kdnb.methods.arbitrary import ArbitrarySet, BKDRun, Pool
 from kdnb.methods.datafree import DataFreeRun, Optim, preset
 from kdnb.methods.common import at_chance, load_model, make_model, model_spec, params
+from kdnb.methods.hybrid import Collected, GANRun, HybridRun
 from kdnb.methods.kd import HistogramRun, KDRun, Transfer, build_transfer, draw_pool
 from kdnb.methods.teacher import BinaryTeacherRun, TeacherRun
 
 __all__ = ["TeacherRun", "BinaryTeacherRun", "Transfer", "KDRun", "HistogramRun", "Pool", "ArbitrarySet", "BKDRun",
-           "DataFreeRun", "Optim", "preset", "params", "model_spec", "make_model", "load_model", "build_transfer", "draw_pool", "at_chance"]
+           "DataFreeRun", "Optim", "preset", "params", "model_spec", "make_model", "load_model", "build_transfer", "draw_pool", "at_chance",
+           "Collected", "GANRun", "HybridRun"]

@@ -48,6 +48,16 @@ class TeacherRun:
             d = d.subset(torch.randperm(len(d), generator=g)[: self.train_limit])
         return d
 
+    def held_out(self, ctx: Context) -> ImageSet:
+        """The training images ``train_limit`` left out: real images of the teacher's domain it never saw."""
+        d = load_dataset(self.dataset, "train", ctx.data_root, channels=self.channels, size=self.size,
+                         **dict(self.dataset_params))
+        if not self.train_limit or self.train_limit >= len(d):
+            raise ValueError(f"TeacherRun({self.dataset!r}) trains on all {len(d)} training images: none is held out "
+                             "(set train_limit)")
+        g = torch.Generator().manual_seed(self.seed)
+        return d.subset(torch.randperm(len(d), generator=g)[self.train_limit:])
+
 
 def train_classifier(spec: dict, x: torch.Tensor, y: torch.Tensor, test: ImageSet, schedule: Schedule, seed: int,
                      folder: RunFolder, ctx: Context, desc: str, evaluations: int = 20):
