@@ -2,6 +2,7 @@
 
 * ``teacher``   — ``TeacherRun`` (cross-entropy on a dataset), ``BinaryTeacherRun`` (balanced mini-batches);
 * ``kd``        — ``Transfer`` (pool → selection rule), ``KDRun`` (distillation), ``HistogramRun`` (class histogram);
+* ``attack_kd`` — ``AttackKDRun`` (KD with the decision-boundary attack's images added, paper A Table 6);
 * ``arbitrary`` — ``Pool``, ``ArbitrarySet`` (sets composed from ordered pools), ``BKDRun`` (their distillation);
 * ``common``    — model specs stored in records, frozen keyword parameters, the chance flag.
 
@@ -10,9 +11,11 @@
 from __future__ import annotations
 
 from kdnb.methods.arbitrary import ArbitrarySet, BKDRun, Pool
+from kdnb.methods.attack_kd import AttackKDRun, with_attack
 from kdnb.methods.common import at_chance, load_model, make_model, model_spec, params
 from kdnb.methods.kd import HistogramRun, KDRun, Transfer, build_transfer, draw_pool
 from kdnb.methods.teacher import BinaryTeacherRun, TeacherRun
 
 __all__ = ["TeacherRun", "BinaryTeacherRun", "Transfer", "KDRun", "HistogramRun", "Pool", "ArbitrarySet", "BKDRun",
+           "AttackKDRun", "with_attack",
            "params", "model_spec", "make_model", "load_model", "build_transfer", "draw_pool", "at_chance"]
