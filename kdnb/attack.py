@@ -19,8 +19,8 @@ missing): ours are :class:`BoundaryAttack`'s defaults, chosen and stated there. 
 * labels are int64 (the official uint8 tensors break above 255 classes).
 
 The whole batch runs on its device with per-example step sizes and done masks: a done example is frozen, the loop has
-a fixed budget, and nothing is read back to the host per iteration (on a CPU, where reading a flag costs nothing,
-the loop also stops early once every example is done). One forward and one backward per iteration: the gradient at
+a fixed budget, and nothing is read back to the host per iteration (on a CPU, where reading a mask costs nothing,
+each iteration computes only the examples not yet done and the loop stops once every example is done). One forward and one backward per iteration: the gradient at
 the new iterate serves the next step, and a revert restores the gradient already held for the previous iterate.
 """
 from __future__ import annotations
@@ -87,7 +87,8 @@ class AttackResult:
     """Per input (rows of the batch, on its device): the target, whether an accepted pair was found, the iteration of
     that success (1-based; the budget K for failures), the pair and the deeper images with the teacher's labels and
     max-softmax confidences. Rows of failed inputs hold the last iterate and its predecessor; :meth:`images` leaves
-    them out. ``path``: the iterate after every iteration, (K + 1, B, ...) with the input first, when traced."""
+    them out. ``path``: the iterate after every iteration, (K + 1, B, ...) with the input first, when traced.
+    ``image_iterations``: how many image-iterations (one forward and one backward pass each) the loop ran."""
 
     clean_label: torch.Tensor
     target: torch.Tensor
@@ -104,6 +105,7 @@ class AttackResult:
     deeper_post_label: torch.Tensor
     deeper_pre_label: torch.Tensor
     path: torch.Tensor | None = None
+    image_iterations: int = 0  # forward + backward passes of one image that the loop ran (its cost)
 
     @property
     def success_rate(self) -> float:
@@ -153,22 +155,22 @@ def _where(mask: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor
 @torch.no_grad()
 def boundary_attack(model: nn.Module, x: torch.Tensor, cfg: BoundaryAttack = BoundaryAttack(),
                     target: torch.Tensor | None = None, gen: torch.Generator | None = None,
-                    trace: bool = False) -> AttackResult:
+                    trace: bool = False, compact: bool | None = None) -> AttackResult:
     """Attack a batch ``x`` (float images in [0, 1], on the model's device) with ``cfg``; see the module docstring.
 
     ``target``: int64 classes to attack towards (default: chosen by ``cfg.target``, drawn with ``gen``). An input
     whose prediction already is its target can yield no pair and counts as a failure. The model runs in eval mode
-    (restored afterwards), in float32.
+    (restored afterwards), in float32. ``compact``: compute only the rows not yet done (default: on a CPU).
     """
     was_training = model.training
     model.eval()
     try:
-        return _attack(model, x.float(), cfg, target, gen, trace)
+        return _attack(model, x.float(), cfg, target, gen, trace, x.device.type == "cpu" if compact is None else compact)
     finally:
         model.train(was_training)
 
 
-def _attack(model, x0, cfg: BoundaryAttack, target, gen, trace) -> AttackResult:
+def _attack(model, x0, cfg: BoundaryAttack, target, gen, trace, compact: bool) -> AttackResult:
     b, tau = len(x0), cfg.threshold
     eps = cfg.epsilon / 255
     lo, hi = (x0 - eps).clamp_(0, 1), (x0 + eps).clamp_(0, 1)
@@ -179,8 +181,7 @@ def _attack(model, x0, cfg: BoundaryAttack, target, gen, trace) -> AttackResult:
 
     x = x0.clone()
     logits, g = _logits_and_grad(model, x, t)
-    p = logits.softmax(1)
-    conf, pred = p.max(1)
+    conf, pred = logits.softmax(1).max(1)
     step = torch.full((b,), cfg.step / 255, device=x0.device)
     done = ~valid  # invalid inputs never start (and never succeed)
     success = torch.zeros(b, dtype=torch.bool, device=x0.device)
@@ -189,42 +190,48 @@ def _attack(model, x0, cfg: BoundaryAttack, target, gen, trace) -> AttackResult:
     post_label, pre_label = clean.clone(), clean.clone()
     post_conf, pre_conf = conf.clone(), conf.clone()
     path = [x0.clone()] if trace else None
+    # On a CPU, where reading a mask costs no device sync, each iteration computes only the rows not yet done (and
+    # stops when none is left); on an accelerator every row runs the fixed budget, done rows frozen by the masks.
+    executed = 0
     for k in range(cfg.iterations):
-        active = ~done
-        x_new = torch.minimum(torch.maximum(x - step.view(-1, 1, 1, 1) * g.sign(), lo), hi)  # targeted: descend CE(t)
-        logits_n, g_n = _logits_and_grad(model, x_new, t)
+        if compact:
+            ia = (~done).nonzero().squeeze(1)
+            if len(ia) == 0:
+                break
+            active = torch.ones(len(ia), dtype=torch.bool, device=x0.device)
+        else:
+            ia, active = slice(None), ~done
+        xs, gs, st, ti, cs = x[ia], g[ia], step[ia], t[ia], conf[ia]
+        x_new = torch.minimum(torch.maximum(xs - st.view(-1, 1, 1, 1) * gs.sign(), lo[ia]), hi[ia])  # descend CE(t)
+        logits_n, g_n = _logits_and_grad(model, x_new, ti)
+        executed += len(x_new)
         conf_n, pred_n = logits_n.softmax(1).max(1)
-        crossed = pred_n == t
-        accept = crossed & (conf_n < tau) & (conf < tau)  # the new iterate and its predecessor both under τ
+        crossed = pred_n == ti
+        accept = crossed & (conf_n < tau) & (cs < tau)  # the new iterate and its predecessor both under τ
         won = active & accept
-        # the first accepted crossing: post = the new iterate, pre = the one before it (predicted ≠ t by construction)
-        post, pre = _where(won, x_new, post), _where(won, x, pre)
-        post_label, pre_label = torch.where(won, pred_n, post_label), torch.where(won, pred, pre_label)
-        post_conf, pre_conf = torch.where(won, conf_n, post_conf), torch.where(won, conf, pre_conf)
-        iters = torch.where(won, torch.full_like(iters, k + 1), iters)
-        success |= won
-        # Bold Driver: grow while not crossed; halve and revert a rejected crossing; the others move on
+        # Every active row records its latest (new iterate, predecessor): kept for good at the first accepted
+        # crossing — post predicted t, pre predicted ≠ t by construction; for a failure the official last record.
+        post[ia], pre[ia] = _where(active, x_new, post[ia]), _where(active, xs, pre[ia])
+        post_label[ia] = torch.where(active, pred_n, post_label[ia])
+        pre_label[ia] = torch.where(active, pred[ia], pre_label[ia])
+        post_conf[ia], pre_conf[ia] = torch.where(active, conf_n, post_conf[ia]), torch.where(active, cs, pre_conf[ia])
+        iters[ia] = torch.where(won, torch.full_like(iters[ia], k + 1), iters[ia])
+        success[ia] = success[ia] | won
+        done[ia] = done[ia] | won
+        # Bold Driver: grow while not crossed; halve and revert a rejected crossing; only uncrossed iterates move on
         reject = active & crossed & ~accept
-        step = torch.where(active & ~crossed, step * cfg.grow, torch.where(reject, step * cfg.shrink, step))
+        step[ia] = torch.where(active & ~crossed, st * cfg.grow, torch.where(reject, st * cfg.shrink, st))
         move = active & ~crossed
-        # failures keep the official record: the last iterate (even a rejected one) and its predecessor
-        last = active & ~won
-        post, pre = _where(last, x_new, post), _where(last, x, pre)
-        post_label, pre_label = torch.where(last, pred_n, post_label), torch.where(last, pred, pre_label)
-        post_conf, pre_conf = torch.where(last, conf_n, post_conf), torch.where(last, conf, pre_conf)
-        x, g = _where(move, x_new, x), _where(move, g_n, g)
-        conf, pred = torch.where(move, conf_n, conf), torch.where(move, pred_n, pred)
-        done = done | won
+        x[ia], g[ia] = _where(move, x_new, xs), _where(move, g_n, gs)
+        conf[ia], pred[ia] = torch.where(move, conf_n, cs), torch.where(move, pred_n, pred[ia])
         if trace:
             path.append(_where(success, post, x).clone())  # a successful input rests at its post image
-        if x0.device.type == "cpu" and bool(done.all()):  # reading a CPU flag costs no device sync
-            if trace:
-                path.extend([path[-1]] * (cfg.iterations - k - 1))
-            break
+    if trace:
+        path.extend([path[-1]] * (cfg.iterations + 1 - len(path)))
     dp, dp_label = deeper(model, post, post_label, cfg.deeper_step)
     dq, dq_label = deeper(model, pre, pre_label, cfg.deeper_step)
     return AttackResult(clean, t, success, iters, post, pre, post_label, pre_label, post_conf, pre_conf, dp, dq,
-                        dp_label, dq_label, torch.stack(path) if trace else None)
+                        dp_label, dq_label, torch.stack(path) if trace else None, executed)
 
 
 def deeper(model: nn.Module, x: torch.Tensor, label: torch.Tensor, step: float) -> tuple[torch.Tensor, torch.Tensor]:
@@ -241,8 +248,9 @@ def attack_in_chunks(model: nn.Module, x: torch.Tensor, cfg: BoundaryAttack, gen
     """:func:`boundary_attack` over a large set in chunks of ``chunk`` images (memory), results concatenated.
     Examples do not interact, so the result equals one call on the whole set (up to float rounding)."""
     parts = [boundary_attack(model, xc, cfg, gen=gen) for xc in x.split(chunk)]
-    fields = {f: torch.cat([getattr(p, f) for p in parts]) for f in AttackResult.__dataclass_fields__ if f != "path"}
-    return AttackResult(**fields)
+    fields = {f: torch.cat([getattr(p, f) for p in parts]) for f in AttackResult.__dataclass_fields__
+              if f not in ("path", "image_iterations")}
+    return AttackResult(**fields, image_iterations=sum(p.image_iterations for p in parts))
 
 
 __all__ = ["BoundaryAttack", "AttackResult", "boundary_attack", "attack_in_chunks", "choose_targets", "deeper",

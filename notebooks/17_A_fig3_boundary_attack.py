@@ -34,7 +34,8 @@
 #
 # The paper gives no attack settings. The step (1/255), the Bold Driver factors (×1.1, ×0.5) and τ = 0.9 are the
 # official code's; ε, the iteration budget and the deeper step are ours (`kdnb.attack.BoundaryAttack`,
-# `ATTACK` in `kdnb/recipes/paper_a.py`). Targets are drawn uniformly over the classes other than the prediction, as
+# `ATTACK` in `kdnb/recipes/paper_a.py`). The deeper step here is smaller than Table 6's (0.5/255, not 2/255): the toy
+# teacher changes fast in pixel space, and a larger single step often leaves the image's class (measured below). Targets are drawn uniformly over the classes other than the prediction, as
 # in the official code.
 #
 # **What to look for.** Each path starts at × inside region C and ends where ■ and ▲ sit on either side of a boundary
@@ -56,8 +57,9 @@ print(P.stamp())
 
 # %%
 # NBVAL_CHECK_OUTPUT
-from kdnb.recipes.paper_a import ATTACK, fig2_teacher
-t, a = fig2_teacher(P.scale), ATTACK[P.scale]
+from dataclasses import replace
+from kdnb.recipes.paper_a import ATTACK, FIG3_DEEPER_STEP, fig2_teacher
+t, a = fig2_teacher(P.scale), replace(ATTACK[P.scale], deeper_step=FIG3_DEEPER_STEP)
 print(f"teacher: {t.arch} on {t.dataset}, {t.schedule.epochs} epochs")
 print(f"attack: eps={a.epsilon:g}/255, {a.iterations} iterations, step {a.step:g}/255 (x{a.grow:g} / x{a.shrink:g}), "
       f"tau={a.threshold:g}, deeper step {a.deeper_step:g}/255, targets={a.target}")
@@ -115,8 +117,7 @@ plt.show()
 #
 # Facts that hold by construction and must hold on any machine: some inputs yield a pair; every pair straddles the
 # boundary of its target (post predicted t, pre not; both under τ), also in the exact regions of the feature plane;
-# every image stays in the ε-ball and in [0, 1]; the deeper images keep their own class. How much the deeper step
-# raises the own-class probability is printed, not asserted.
+# every image stays in the ε-ball and in [0, 1]; most deeper images keep their own class (how many is printed below).
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -130,8 +131,6 @@ with torch.no_grad():
     head = teacher.net.fc
     region_post = head(view["post"][ok].to(P.ctx.device)).argmax(1)
     region_pre = head(view["pre"][ok].to(P.ctx.device)).argmax(1)
-    own_before = teacher(r.post[s]).softmax(1).gather(1, r.post_label[s, None])
-    own_after = teacher(r.deeper_post[s]).softmax(1).gather(1, r.post_label[s, None])
 eps = a.epsilon / 255
 x0 = r.path[0]
 assert s.any(), "no input yielded a pair"
@@ -143,6 +142,13 @@ kept = torch.cat([r.deeper_post_label[s] == r.post_label[s], r.deeper_pre_label[
 assert kept > 0.5, kept
 print("every pair straddles its target's boundary under tau, inside the ball and [0, 1]")
 
+# %% [markdown]
+# ## The deeper step: how far is "deeper"?
+#
+# The paper's "single-step attack" has no size. For this teacher, the fraction of the pairs' deeper images that keep
+# their own class, and of those whose own-class probability rose, per step size (1/255 units):
+
 # %%
-print(f"the deeper images keep their own class for {kept:.0%} of the pairs' images; the deeper step raised the "
-      f"own-class probability for {(own_after > own_before).float().mean():.0%} of the post images")
+print(f"with the figure's deeper step ({a.deeper_step:g}/255) the deeper images keep their own class for {kept:.0%} "
+      f"of the pairs' images")
+view["deeper_steps"].round(3)

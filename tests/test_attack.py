@@ -188,3 +188,17 @@ def test_bad_attack_run_fields_give_one_clear_line():
         with_attack(plain, mode="online")
     with pytest.raises(ConfigError, match=r"^AttackKDRun\.attack=16 is not allowed"):
         AttackKDRun(plain.teacher, plain.student, plain.transfer, attack=16)
+
+
+def test_compacted_rows_equal_the_masked_fixed_budget(teacher):
+    """The CPU path (only rows not done are computed, early stop) gives the accelerator path's results."""
+    x = points(48, 8)
+    target = choose_targets(teacher(x), "random", torch.Generator().manual_seed(8))
+    a = boundary_attack(teacher, x, CFG, target=target, compact=True, trace=True)
+    b = boundary_attack(teacher, x, CFG, target=target, compact=False, trace=True)
+    for f in ("success", "iterations", "post_label", "pre_label", "deeper_post_label", "deeper_pre_label"):
+        assert torch.equal(getattr(a, f), getattr(b, f)), f
+    for f in ("post", "pre", "deeper_post", "deeper_pre", "post_conf", "pre_conf", "path"):
+        assert torch.allclose(getattr(a, f), getattr(b, f), atol=1e-6), f
+    assert b.image_iterations == len(x) * CFG.iterations
+    assert a.image_iterations == int(torch.where(a.success, a.iterations, torch.tensor(CFG.iterations)).sum())

@@ -85,7 +85,8 @@ def attacked_transfer(cfg: AttackKDRun, teacher, teacher_spec: dict, ctx: Contex
         "images": len(xa8), "kinds": list(KINDS), "class_counts": counts, "relative_entropy": relative_entropy(counts),
         "straddle_after_rounding": float(straddle.float().mean()) if s else float("nan"),
         "labels_kept_after_rounding": float((pred8 == ya).float().mean()) if s else float("nan"),
-        "seconds": seconds, "image_iterations_per_s": float(res.iterations.sum()) / max(seconds, 1e-9)}}
+        "image_iterations": res.image_iterations, "seconds": seconds,
+        "image_iterations_per_s": res.image_iterations / max(seconds, 1e-9)}}
     return x, xa8, summary
 
 
