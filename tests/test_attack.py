@@ -157,13 +157,29 @@ def test_bad_parameters_give_one_clear_line(field, value):
 # ------------------------------------------------------------------------------------------ the transfer set
 
 
-def test_transfer_set_with_the_attack_has_the_expected_size_and_labels(ctx):
+@pytest.fixture(scope="module")
+def shared_ctx(tmp_path_factory):
+    """One cache for this module's runs: the smoke digits teacher trains once."""
+    from kdnb.runs import Context
+
+    root = tmp_path_factory.mktemp("attack_runs")
+    return Context.make("cpu", data_root=root / "data", cache_root=root / "runs", progress=False)
+
+
+def _small(plain, epochs: int | None = None):
+    """A smoke run on 64 of the noise images (two batches), for speed."""
+    return dataclasses.replace(plain, transfer=dataclasses.replace(plain.transfer, n=64, pool=128),
+                               schedule=dataclasses.replace(plain.schedule, epochs=epochs or plain.schedule.epochs))
+
+
+def test_transfer_set_with_the_attack_has_the_expected_size_and_labels(shared_ctx):
+    ctx = shared_ctx
     from kdnb.methods import AttackKDRun, load_model, with_attack
     from kdnb.methods.attack_kd import attacked_transfer
     from kdnb.recipes import paper_a as A
     from kdnb.runs import config_key, run
 
-    plain = A.distillation("smoke", "digits", "LeNet5-half", "Noise")
+    plain = _small(A.distillation("smoke", "digits", "LeNet5-half", "Noise"))
     cfg = with_attack(plain, BoundaryAttack(epsilon=32, iterations=30))
     assert isinstance(cfg, AttackKDRun) and config_key(cfg) != config_key(plain)
     rec = run(cfg.teacher, ctx)
@@ -184,8 +200,8 @@ def test_bad_attack_run_fields_give_one_clear_line():
     from kdnb.recipes import paper_a as A
 
     plain = A.distillation("smoke", "digits", "LeNet5-half", "Noise")
-    with pytest.raises(ConfigError, match=r"^AttackKDRun\.mode='online' is not allowed; one of \['offline'\]$"):
-        with_attack(plain, mode="online")
+    with pytest.raises(ConfigError, match=r"^AttackKDRun\.mode='sometimes' is not allowed; one of \['offline', 'online'\]$"):
+        with_attack(plain, mode="sometimes")
     with pytest.raises(ConfigError, match=r"^AttackKDRun\.attack=16 is not allowed"):
         AttackKDRun(plain.teacher, plain.student, plain.transfer, attack=16)
 
@@ -202,3 +218,21 @@ def test_compacted_rows_equal_the_masked_fixed_budget(teacher):
         assert torch.allclose(getattr(a, f), getattr(b, f), atol=1e-6), f
     assert b.image_iterations == len(x) * CFG.iterations
     assert a.image_iterations == int(torch.where(a.success, a.iterations, torch.tensor(CFG.iterations)).sum())
+
+
+@pytest.mark.parametrize("mode", ["offline", "online"])
+def test_distillation_with_the_attack_takes_the_plain_runs_steps(shared_ctx, mode):
+    ctx = shared_ctx
+    from kdnb.methods import with_attack
+    from kdnb.recipes import paper_a as A
+    from kdnb.runs import run
+
+    plain = _small(A.distillation("smoke", "digits", "LeNet5-half", "Noise"), epochs=2)
+    cfg = with_attack(plain, BoundaryAttack(epsilon=32, iterations=10), mode=mode)
+    m = run(cfg, ctx).metrics
+    bs = plain.schedule.batch_size
+    assert m["student_steps"] == 2 * (64 // bs)
+    assert len(run(cfg, ctx).curves["test_acc"]) == len(run(plain, ctx).curves["test_acc"])
+    a = m["transfer"]["attack"]
+    assert a["successes"] > 0 and a["images"] == 4 * a["successes"]
+    assert a["inputs"] == (64 if mode == "offline" else 2 * 64)  # online: every batch of every epoch

@@ -14,6 +14,11 @@ precomputed is not visible (official-code-notes A.6). Our reading, stated in not
 
 The attacked images are stored as uint8 like every transfer set: rounding moves a pixel by ≤ 0.5/255, far less than
 ε and the augmentation; the record says how many pairs still straddle the boundary after rounding.
+
+``mode='online'`` is the official code's place for the attack: every (augmented, mixed) batch is attacked before the
+student's step and the successful inputs' four images each join it (float, not rounded), so a step sees up to five
+times as many images; the number of steps is again the plain run's. It costs K teacher forward and backward passes
+per batch (an accelerator's option) and reads the number of successes once per batch.
 """
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ from dataclasses import dataclass
 import torch
 
 from kdnb import augment
-from kdnb.attack import KINDS, BoundaryAttack, attack_in_chunks
+from kdnb.attack import KINDS, BoundaryAttack, attack_in_chunks, boundary_attack
 from kdnb.config import require
 from kdnb.engine import TensorSource, Update, accuracy, learner, predict, train
 from kdnb.methods.common import classifier_metrics, eval_every, load_model, make_model
@@ -32,14 +37,15 @@ from kdnb.objectives import kd_objective
 from kdnb.runs import EXPERIMENTS, Context, RunFolder, run
 from kdnb.selection import class_counts, relative_entropy
 
-MODES = ("offline",)  # when the attack runs: once, on the selected set (online per batch: not implemented)
+MODES = ("offline", "online")  # when the attack runs: once, on the selected set | on every batch
 
 
 @dataclass(frozen=True)
 class AttackKDRun(KDRun):
     """A :class:`KDRun` whose transfer set also holds the boundary attack's images (paper A Table 6, "✓" rows).
 
-    Every field of the KD run keeps its meaning; ``attack`` sets the attack, ``mode`` when it runs ('offline').
+    Every field of the KD run keeps its meaning; ``attack`` sets the attack, ``mode`` when it runs ('offline': once,
+    before training; 'online': on every batch).
     The attack's random targets are drawn from ``seed``.
     """
 
@@ -90,13 +96,34 @@ def attacked_transfer(cfg: AttackKDRun, teacher, teacher_spec: dict, ctx: Contex
     return x, xa8, summary
 
 
+def online_attack(teacher, attack: BoundaryAttack, mixup: bool, counts: dict):
+    """The batch transform of ``mode='online'``: mixup (if on), then the attack; the batch with the successful
+    inputs' four images each appended. ``counts`` accumulates inputs and successes (on the device)."""
+    def transform(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+        if mixup:
+            x = augment.mixup(x, gen)
+        r = boundary_attack(teacher, x, attack, gen=gen)
+        counts["inputs"] += len(x)
+        counts["successes"] = counts["successes"] + r.success.sum()
+        counts["image_iterations"] += r.image_iterations
+        return torch.cat([x, r.images()[0]])
+    return transform
+
+
 @EXPERIMENTS.register("AttackKDRun")
 def run_attack_kd(cfg: AttackKDRun, ctx: Context, folder: RunFolder):
     dev = ctx.device
     teacher_rec = run(cfg.teacher, ctx)
     tspec = teacher_rec.metrics["model"]
     teacher = load_model(teacher_rec, device=dev)
-    x, xa, summary = attacked_transfer(cfg, teacher, tspec, ctx)
+    counts = {"inputs": 0, "successes": torch.zeros((), device=dev, dtype=torch.long), "image_iterations": 0}
+    if cfg.mode == "offline":
+        x, xa, summary = attacked_transfer(cfg, teacher, tspec, ctx)
+        transform = augment.mixup if cfg.schedule.mixup else None
+    else:
+        x, summary = build_transfer(cfg.transfer, teacher, tspec, ctx)
+        xa = x[:0]
+        transform = online_attack(teacher, cfg.attack, cfg.schedule.mixup, counts)
     test = cfg.teacher.data("test", ctx)
     xt, yt = test.x.to(dev), test.y.to(dev)
     spec = {**tspec, "arch": cfg.student}
@@ -107,16 +134,22 @@ def run_attack_kd(cfg: AttackKDRun, ctx: Context, folder: RunFolder):
     steps = len(x) // min(s.batch_size, len(x))  # the plain run's epoch: the same number of student steps
     lrn = learner(student, s, steps * s.epochs, dev)
     plan = [Update("train", "model", "data", kd_objective(student, teacher, cfg.temperature, cfg.targets, cfg.loss),
-                   transform=augment.mixup if s.mixup else None)]
+                   transform=transform)]
     curves = train({"model": lrn}, {"data": source}, plan, epochs=s.epochs, steps_per_epoch=steps, seed=cfg.seed,
                    evaluate=lambda: {"test_acc": accuracy(student, xt, yt)},
                    eval_every=eval_every(cfg.eval_every, s.epochs), checkpoint=folder.path("partial.pt"),
                    desc=f"KD+attack {cfg.student} ← {cfg.transfer.source}", progress=ctx.progress)
     folder.save("model.pt", student.state_dict())
     folder.path("partial.pt").unlink(missing_ok=True)
+    if cfg.mode == "online":  # over the batches of this process (a resumed run counts those after the resume)
+        n = max(counts["inputs"], 1)
+        summary = {**summary, "attack": {"inputs": counts["inputs"], "successes": int(counts["successes"]),
+                                         "success_rate": int(counts["successes"]) / n,
+                                         "images": 4 * int(counts["successes"]), "kinds": list(KINDS),
+                                         "image_iterations": counts["image_iterations"]}}
     metrics = {**classifier_metrics(curves, spec["num_classes"]), "teacher_acc": teacher_rec.metrics["test_acc"],
                "transfer": summary, "model": spec, "student_steps": steps * s.epochs}
     return metrics, curves
 
 
-__all__ = ["AttackKDRun", "with_attack", "attacked_transfer", "to_uint8", "MODES"]
+__all__ = ["AttackKDRun", "with_attack", "attacked_transfer", "online_attack", "to_uint8", "MODES"]
