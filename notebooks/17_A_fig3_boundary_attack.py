@@ -34,8 +34,8 @@
 #
 # The paper gives no attack settings. The step (1/255), the Bold Driver factors (×1.1, ×0.5) and τ = 0.9 are the
 # official code's; ε, the iteration budget and the deeper step are ours (`kdnb.attack.BoundaryAttack`,
-# `ATTACK` in `kdnb/recipes/paper_a.py`). The deeper step here is smaller than Table 6's (0.5/255, not 2/255): the toy
-# teacher changes fast in pixel space, and a larger single step often leaves the image's class (measured below). Targets are drawn uniformly over the classes other than the prediction, as
+# `ATTACK` in `kdnb/recipes/paper_a.py`). The deeper step here (printed below) is smaller than Table 6's: the toy
+# teacher changes fast in pixel space, and a larger single step often leaves the image's class (measured at the end). Targets are drawn uniformly over the classes other than the prediction, as
 # in the official code.
 #
 # **What to look for.** Each path starts at × inside region C and ends where ■ and ▲ sit on either side of a boundary

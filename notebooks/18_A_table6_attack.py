@@ -25,7 +25,9 @@
 # **Our reading of "with the attack"** (the paper does not say when the attack runs): the selected transfer set is
 # attacked **once, offline**; each input that yields an accepted pair adds its four images (post, pre, deeper(post),
 # deeper(pre)) to the clean set; the student takes **the same number of steps** as without the attack, with the
-# same augmentation, mixup and teacher relabelling of every augmented view (`kdnb/methods/attack_kd.py`).
+# same augmentation, mixup and teacher relabelling of every augmented view (`kdnb/methods/attack_kd.py`). The official
+# code's place for the attack — every augmented, mixed batch — is `AttackKDRun(mode="online")`; it costs the
+# iteration budget in teacher passes per batch, so the tables here use the offline reading.
 #
 # * `smoke`: the digits teacher (LeNet-5 → LeNet-5-half), 256-image sets, a few epochs. Columns: the digits
 #   themselves, Gaussian noise as *Worst* (its Table 1 student is at chance), Leaves (in place of Food, which kdnb does
@@ -138,7 +140,7 @@ plt.show()
 # ## Reading the result
 #
 # The next cell states, from the numbers above, which column gains most from the attack and the attack's cost. At
-# `smoke` the students see 96 batches of 32 images: the comparison is printed, not meant.
+# `smoke` the students are far too short-trained for the comparison to mean anything: it is printed, not meant.
 
 # %%
 ours = summary[summary["attack"]].set_index("distillation_dataset")
