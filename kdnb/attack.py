@@ -18,10 +18,15 @@ missing): ours are :class:`BoundaryAttack`'s defaults, chosen and stated there. 
   threshold failed on it (a bug: such a "pair" need not straddle anything); here only accepted pairs count;
 * labels are int64 (the official uint8 tensors break above 255 classes).
 
+The "deeper" attack of the official code is a plain BIM towards each image's own prediction, which stops at the
+first step that is predicted as that class — normally the first; the paper calls it "an additional single-step
+attack", so ours is exactly one step (an image that this step moves to another class keeps the new label).
+
 The whole batch runs on its device with per-example step sizes and done masks: a done example is frozen, the loop has
 a fixed budget, and nothing is read back to the host per iteration (on a CPU, where reading a mask costs nothing,
-each iteration computes only the examples not yet done and the loop stops once every example is done). One forward and one backward per iteration: the gradient at
-the new iterate serves the next step, and a revert restores the gradient already held for the previous iterate.
+each iteration computes only the examples not yet done, and the loop stops once every example is done). One forward
+and one backward per iteration: the gradient at the new iterate serves the next step, and a revert restores the
+gradient already held for the previous iterate.
 """
 from __future__ import annotations
 
