@@ -140,11 +140,31 @@ def _datafree_work(c) -> Work:
     return Work(steps * c.batch_size, 0, _family(c.teacher.arch, c.student), _pixels(_dataset_of(c.teacher)))
 
 
+def _gan_work(c) -> Work | None:
+    # The GAN stage: `epochs` passes over the collected set D_c (ρ·|D_o| images); every iteration takes d_steps
+    # discriminator steps and one generator step, each through the teacher: charged as training images.
+    ds = _dataset_of(c.teacher)
+    n_o = TRAIN_IMAGES.get(ds)
+    if n_o is None:
+        return None
+    n_c = max(1, int(c.collected.rho * n_o))
+    return Work(c.epochs * n_c * (c.d_steps + 1), n_o, _family(c.teacher.arch), _pixels(ds))
+
+
+def _hybrid_work(c) -> Work:
+    # The student stage: `epochs` passes over the synthetic set plus the collected set inflated to about the same
+    # size (hybrid: ≈ 2 × synthetic), or either alone; the images are synthesised once (charged as inference).
+    per_epoch = c.synthetic * (2 if c.data == "hybrid" else 1)
+    t = c.gan.teacher
+    return Work(c.epochs * per_epoch, c.synthetic, _family(t.arch, c.student), _pixels(_dataset_of(t)))
+
+
 # Run kind → what it computes. A kind not listed (one added later) uses the entry of its nearest listed base class
 # (AttackKDRun → KDRun), else has no estimate.
 WORK: dict[str, Callable] = {"TeacherRun": _teacher_work, "BinaryTeacherRun": _teacher_work, "KDRun": _kd_work,
                              "HistogramRun": _histogram_work, "ArbitrarySet": _arbitrary_set_work,
-                             "BKDRun": _bkd_work, "DataFreeRun": _datafree_work}
+                             "BKDRun": _bkd_work, "DataFreeRun": _datafree_work, "GANRun": _gan_work,
+                             "HybridRun": _hybrid_work}
 
 
 def work_of(cfg) -> Work | None:

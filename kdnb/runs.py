@@ -51,6 +51,7 @@ KINDS = {
     "BinaryTeacherRun": "kdnb.methods.teacher",
     "KDRun": "kdnb.methods.kd",
     "HistogramRun": "kdnb.methods.kd",
+    "AttackKDRun": "kdnb.methods.attack_kd",
     "ArbitrarySet": "kdnb.methods.arbitrary",
     "BKDRun": "kdnb.methods.arbitrary",
     "DataFreeRun": "kdnb.methods.datafree",

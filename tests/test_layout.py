@@ -19,7 +19,7 @@ LAYERS = [
     ("datasets", ("kdnb.data",)),
     ("sources", ("kdnb.sources",)),
     ("selection, augmentation, models, losses", ("kdnb.selection", "kdnb.augment", "kdnb.models", "kdnb.losses",
-                                                 "kdnb.fid")),
+                                                 "kdnb.fid", "kdnb.attack")),
     ("engine", ("kdnb.engine",)),
     ("objectives", ("kdnb.objectives", "kdnb.datafree", "kdnb.gan")),
     ("runs and cache", ("kdnb.runs",)),

@@ -28,7 +28,7 @@ from kdnb.sources import SOURCES
 RECIPES = {"quickstart": Q, "paper_a": A, "paper_b": B, "paper_c": C, "paper_d": D}
 SCALES = ("smoke", "lab", "paper")
 NOISE_POOLS = ("uniform_noise", "gaussian_noise")
-PARTS = ("Schedule", "Transfer", "Pool", "Optim", "Collected")  # configs that are parts of a run, not runs themselves
+PARTS = ("Schedule", "Transfer", "Pool", "Optim", "Collected", "BoundaryAttack")  # parts of a run, not runs themselves
 
 
 def _source(owner: str, source: str, noise_ok: bool = False) -> list[str]:
@@ -74,7 +74,7 @@ def unresolved(cfg, path: str = "") -> list[str]:
         of = dict(getattr(cfg, "dataset_params", ())).get("of")
         if of is not None and of not in DATASETS:
             out.append(f"{here}: unregistered dataset of={of!r}")
-    if kind in ("KDRun", "BKDRun", "DataFreeRun", "HybridRun") and cfg.student not in MODELS:
+    if kind in ("KDRun", "BKDRun", "AttackKDRun", "DataFreeRun", "HybridRun") and cfg.student not in MODELS:
         out.append(f"{here}: unregistered model {cfg.student!r}")
     if kind == "DataFreeRun":
         from kdnb.datafree import GENERATOR_TERMS
@@ -222,6 +222,7 @@ def test_tables_keep_every_row_and_run_exactly_the_listed_configs(recipe, scale,
     calls = [lambda f=f: f(scale, ctx) for f in NOTEBOOK_TABLES[recipe]]
     if recipe == "paper_a":
         calls += [lambda e=e: A.run_fig2(scale, ctx, teacher_epochs=e) for e in A.FIG2_TRIED[scale]]
+        calls += [lambda: A.run_table6(scale, ctx)]  # notebook 18, after notebook 16's teacher schedules
     for call in calls:
         n = len(asked)
         out = call()

@@ -2,6 +2,7 @@
 
 * ``teacher``   — ``TeacherRun`` (cross-entropy on a dataset), ``BinaryTeacherRun`` (balanced mini-batches);
 * ``kd``        — ``Transfer`` (pool → selection rule), ``KDRun`` (distillation), ``HistogramRun`` (class histogram);
+* ``attack_kd`` — ``AttackKDRun`` (KD with the decision-boundary attack's images added, paper A Table 6);
 * ``arbitrary`` — ``Pool``, ``ArbitrarySet`` (sets composed from ordered pools), ``BKDRun`` (their distillation);
 * ``datafree``  — ``DataFreeRun`` (generator-based data-free distillation; DAFL, DFAD, TA-DFKD, ... as presets);
 * ``hybrid``    — ``Collected`` (D_c), ``GANRun`` (teacher-guided ADCGAN), ``HybridRun`` (synthetic + inflated
@@ -13,6 +14,7 @@
 from __future__ import annotations
 
 from kdnb.methods.arbitrary import ArbitrarySet, BKDRun, Pool
+from kdnb.methods.attack_kd import AttackKDRun, with_attack
 from kdnb.methods.datafree import DataFreeRun, Optim, preset
 from kdnb.methods.common import at_chance, load_model, make_model, model_spec, params
 from kdnb.methods.hybrid import Collected, GANRun, HybridRun
@@ -20,5 +22,5 @@ from kdnb.methods.kd import HistogramRun, KDRun, Transfer, build_transfer, draw_
 from kdnb.methods.teacher import BinaryTeacherRun, TeacherRun
 
 __all__ = ["TeacherRun", "BinaryTeacherRun", "Transfer", "KDRun", "HistogramRun", "Pool", "ArbitrarySet", "BKDRun",
-           "DataFreeRun", "Optim", "preset", "params", "model_spec", "make_model", "load_model", "build_transfer", "draw_pool", "at_chance",
-           "Collected", "GANRun", "HybridRun"]
+           "AttackKDRun", "with_attack", "DataFreeRun", "Optim", "preset", "Collected", "GANRun", "HybridRun",
+           "params", "model_spec", "make_model", "load_model", "build_transfer", "draw_pool", "at_chance"]
