@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from kdnb import engine, paper
+from kdnb import paper
 from kdnb.config import ConfigError
 from kdnb.datafree import (GENERATOR_TERMS, BNStatistics, Forward, Selection, generator_objective, jsd, masked_mean,
                            student_objective, total_variation)
@@ -308,7 +308,7 @@ def _tiny(method="TA-DFKD", **kw):
                                                           z_dim=8, generator_width=4, last_k=2), **kw})
 
 
-def test_a_killed_data_free_run_resumes_to_the_same_curves(tmp_path, monkeypatch):
+def test_a_killed_data_free_run_resumes_to_the_same_curves(tmp_path, killed_after):
     cfg = _tiny()
     full = run(cfg, Context.make("cpu", cache_root=tmp_path / "a", progress=False))
     assert {"g_adv_jsd", "g_bns", "g_l2", "g_tv", "kd", "kept_s", "kept_g", "test_acc"} <= set(full.curves)
@@ -317,18 +317,8 @@ def test_a_killed_data_free_run_resumes_to_the_same_curves(tmp_path, monkeypatch
     assert len(full.load("samples.pt")) == 64
     ctx = Context.make("cpu", cache_root=tmp_path / "b", progress=False)
     run(cfg.teacher, ctx)  # the teacher first: only the student's epochs count below
-    real, saves = engine.atomic_save, []
-
-    def save_then_die(obj, path):
-        real(obj, path)
-        saves.append(path)
-        if len(saves) == 2:
-            raise KeyboardInterrupt("killed after epoch 2")
-
-    monkeypatch.setattr(engine, "atomic_save", save_then_die)
-    with pytest.raises(KeyboardInterrupt):
+    with killed_after(2) as saves:
         run(cfg, ctx)
-    monkeypatch.setattr(engine, "atomic_save", real)
     assert torch.load(saves[-1], weights_only=True)["epoch"] == 2
     resumed = run(cfg, ctx)
     assert resumed.curves == full.curves

@@ -63,23 +63,13 @@ def test_alternating_learners_each_step_their_own_optimiser_and_log_named_terms(
     assert learners["student"].scheduler.last_epoch == 3 * learners["generator"].scheduler.last_epoch == 24
 
 
-def test_a_killed_multi_learner_run_resumes_to_the_same_curves(tmp_path, monkeypatch):
+def test_a_killed_multi_learner_run_resumes_to_the_same_curves(tmp_path, killed_after):
     learners, sources, plan = adversarial_plan()
     full = train(learners, sources, plan, epochs=4, steps_per_epoch=2, seed=0, progress=False)
-    real, saves = engine.atomic_save, []
-
-    def save_then_die(obj, path):
-        real(obj, path)
-        saves.append(path)
-        if len(saves) == 2:
-            raise KeyboardInterrupt("killed after epoch 2")
-
     ckpt = tmp_path / "partial.pt"
     learners, sources, plan = adversarial_plan()
-    monkeypatch.setattr(engine, "atomic_save", save_then_die)
-    with pytest.raises(KeyboardInterrupt):
+    with killed_after(2):
         train(learners, sources, plan, epochs=4, steps_per_epoch=2, seed=0, checkpoint=ckpt, progress=False)
-    monkeypatch.setattr(engine, "atomic_save", real)
     state = torch.load(ckpt, weights_only=True)
     assert set(state["learners"]) == {"generator", "student"} and state["epoch"] == 2
     assert set(state["learners"]["student"]) == {"model", "opt", "sched"} and "torch_rng" in state

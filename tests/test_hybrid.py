@@ -9,7 +9,6 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from kdnb import engine
 from kdnb.config import ConfigError
 from kdnb.engine import Schedule
 from kdnb.gan import (GANBatch, adc_d, adc_g, blend_applies, blend_loss, discriminator_objective, frequency_weights,
@@ -276,7 +275,7 @@ def _tiny_gan(**kw):
         ema_start=2), **kw})
 
 
-def test_a_killed_gan_run_resumes_to_the_same_curves_and_generator(tmp_path, monkeypatch):
+def test_a_killed_gan_run_resumes_to_the_same_curves_and_generator(tmp_path, killed_after):
     cfg = _tiny_gan()
     full = run(cfg, Context.make("cpu", cache_root=tmp_path / "a", progress=False))
     assert {"d_adv", "d_adc", "d_trans", "d_blend", "blend_on", "g_adv", "g_adc", "g_reg",
@@ -286,18 +285,8 @@ def test_a_killed_gan_run_resumes_to_the_same_curves_and_generator(tmp_path, mon
     assert len(full.load("samples_ema.pt")) == 80
     ctx = Context.make("cpu", cache_root=tmp_path / "b", progress=False)
     run(cfg.teacher, ctx)
-    real, saves = engine.atomic_save, []
-
-    def save_then_die(obj, path):
-        real(obj, path)
-        saves.append(path)
-        if len(saves) == 2:
-            raise KeyboardInterrupt("killed after epoch 2")
-
-    monkeypatch.setattr(engine, "atomic_save", save_then_die)
-    with pytest.raises(KeyboardInterrupt):
+    with killed_after(2):
         run(cfg, ctx)
-    monkeypatch.setattr(engine, "atomic_save", real)
     resumed = run(cfg, ctx)
     assert resumed.curves == full.curves
     a, b = full.load("generator.pt"), resumed.load("generator.pt")

@@ -91,25 +91,13 @@ def test_same_seed_on_cpu_gives_identical_metrics(ctx, tmp_path):
         lookup(_tiny_kd().teacher, ctx)).parameters())
 
 
-def test_a_killed_training_resumes_to_the_same_result(ctx, tmp_path, monkeypatch):
+def test_a_killed_training_resumes_to_the_same_result(ctx, tmp_path, killed_after):
     """Kill a run after its 2nd epoch (checkpoint written), rerun: the result equals an uninterrupted run."""
-    from kdnb import engine
     from kdnb.runs import Context
 
     full = run(_tiny_kd(epochs=4), Context.make("cpu", cache_root=tmp_path / "full", progress=False))
-    real_save, saves = engine.atomic_save, []
-
-    def save_then_die(obj, path):
-        real_save(obj, path)
-        if str(path).endswith("partial.pt") and "KDRun" in str(path):
-            saves.append(path)
-            if len(saves) == 2:
-                raise KeyboardInterrupt("killed")
-
-    monkeypatch.setattr(engine, "atomic_save", save_then_die)
-    with pytest.raises(KeyboardInterrupt):
+    with killed_after(2, only="KDRun"):
         run(_tiny_kd(epochs=4), ctx)
-    monkeypatch.setattr(engine, "atomic_save", real_save)
     assert lookup(_tiny_kd(epochs=4), ctx) is None
     resumed = run(_tiny_kd(epochs=4), ctx)
     assert resumed.curves == full.curves
