@@ -152,6 +152,14 @@ print(f"ours ({P.scale}): the attack's gain is largest for {best} ({ours.loc[bes
       f"Worst gains {worst_gain:+.2f}; the attack "
       + ("helps most where the set is worst, as the paper claims" if best == "Worst"
          else "does not help most where the set is worst here"))
+spread = summary.set_index(["distillation_dataset", "attack"])["accuracy_std"]
+if summary["seeds"].min() > 1:
+    noisy = max(spread.loc[("Worst", False)], spread.loc[("Worst", True)])
+    print(f"the Worst gain ({worst_gain:+.2f}) is {'larger' if abs(worst_gain) > noisy else 'smaller'} than the larger "
+          f"std over seeds of its two cells ({noisy:.2f}): " + ("a clear" if abs(worst_gain) > noisy else "not a clear")
+          + " effect at this number of seeds")
+losers = [c for c in ours.index if ours.loc[c, "gain"] < 0]
+print("columns where the attack lowered the mean accuracy: " + (", ".join(losers) if losers else "none"))
 speed = table["attack_img_iter_per_s"].dropna()
 print(f"attack cost: {speed.median():.0f} image-iterations per second (median over the ✓ runs, "
       f"{P.ctx.device.type}, {table['images'].iloc[0]} inputs per set, mean {ours['mean_iterations'].mean():.1f} iterations "
