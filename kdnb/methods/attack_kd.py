@@ -31,10 +31,10 @@ from kdnb import augment
 from kdnb.attack import KINDS, BoundaryAttack, attack_in_chunks, boundary_attack
 from kdnb.config import require
 from kdnb.engine import TensorSource, Update, accuracy, learner, predict, train
-from kdnb.methods.common import classifier_metrics, eval_every, load_model, make_model
+from kdnb.methods.common import classifier_metrics, eval_every, make_model, trained_teacher
 from kdnb.methods.kd import KDRun, build_transfer
 from kdnb.objectives import kd_objective
-from kdnb.runs import EXPERIMENTS, Context, RunFolder, run
+from kdnb.runs import EXPERIMENTS, Context, RunFolder
 from kdnb.selection import class_counts, relative_entropy
 
 MODES = ("offline", "online")  # when the attack runs: once, on the selected set | on every batch
@@ -113,9 +113,8 @@ def online_attack(teacher, attack: BoundaryAttack, mixup: bool, counts: dict):
 @EXPERIMENTS.register("AttackKDRun")
 def run_attack_kd(cfg: AttackKDRun, ctx: Context, folder: RunFolder):
     dev = ctx.device
-    teacher_rec = run(cfg.teacher, ctx)
+    teacher_rec, teacher = trained_teacher(cfg.teacher, ctx)
     tspec = teacher_rec.metrics["model"]
-    teacher = load_model(teacher_rec, device=dev)
     counts = {"inputs": 0, "successes": torch.zeros((), device=dev, dtype=torch.long), "image_iterations": 0}
     if cfg.mode == "offline":
         x, xa, summary = attacked_transfer(cfg, teacher, tspec, ctx)

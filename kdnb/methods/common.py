@@ -5,6 +5,7 @@ from typing import Any
 
 from kdnb.data import ImageSet
 from kdnb.models import build_model
+from kdnb.runs import run
 
 CHANCE_MARGIN = 5.0  # points above 100/C below which a classifier counts as "at chance"
 
@@ -30,6 +31,13 @@ def load_model(record, name: str = "model.pt", device="cpu"):
     model = make_model(record.metrics["model"])
     model.load_state_dict(record.load(name))
     return model.to(device).eval()
+
+
+def trained_teacher(teacher_cfg, ctx):
+    """``(record, model)`` of a teacher run: made or loaded from the cache, the model frozen, in eval mode, on
+    ``ctx.device`` — what every student-side run kind starts from."""
+    rec = run(teacher_cfg, ctx)
+    return rec, load_model(rec, device=ctx.device).requires_grad_(False)
 
 
 def eval_every(every: int, epochs: int, evaluations: int = 20) -> int:

@@ -41,10 +41,10 @@ from kdnb.config import require
 from kdnb.datafree import (AUGMENTS, GENERATOR_TERMS, STUDENT_LOSSES, BNStatistics, Selection, generator_objective,
                            student_objective)
 from kdnb.engine import GeneratorSource, Schedule, Update, accuracy, learner, train
-from kdnb.methods.common import classifier_metrics, load_model, make_model, params
+from kdnb.methods.common import classifier_metrics, make_model, params, trained_teacher
 from kdnb.methods.teacher import TeacherRun
 from kdnb.models import GENERATORS, MODELS, build_generator
-from kdnb.runs import EXPERIMENTS, Context, RunFolder, run
+from kdnb.runs import EXPERIMENTS, Context, RunFolder
 
 
 @dataclass(frozen=True)
@@ -203,13 +203,12 @@ def acc_last(curve: list[float], k: int) -> float:
 @EXPERIMENTS.register("DataFreeRun")
 def run_datafree(cfg: DataFreeRun, ctx: Context, folder: RunFolder):
     dev = ctx.device
-    trec = run(cfg.teacher, ctx)
+    trec, teacher = trained_teacher(cfg.teacher, ctx)
     tspec = trec.metrics["model"]
-    teacher = load_model(trec, device=dev).requires_grad_(False)
     test = cfg.teacher.data("test", ctx)
     xt, yt = test.x.to(dev), test.y.to(dev)
     spec = {**tspec, "arch": cfg.student}
-    torch.manual_seed(cfg.seed)  # the same initial weights whether the teacher was trained just now or cached
+    torch.manual_seed(cfg.seed)  # the student's and generator's initial weights from the run's seed alone
     student = make_model(spec)
     gspec = {"name": cfg.generator, "z_dim": cfg.z_dim, "channels": tspec["in_channels"],
              "image_size": tspec["image_size"], "width": cfg.generator_width, "bn_eps": cfg.bn_eps}

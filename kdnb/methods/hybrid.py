@@ -45,7 +45,7 @@ from kdnb import augment
 from kdnb.config import require
 from kdnb.engine import Learner, MixSource, TensorSource, Update, accuracy, predict, train
 from kdnb.gan import ConditionalSource, PairedSource, discriminator_objective, generator_objective, l2_mean
-from kdnb.methods.common import classifier_metrics, load_model, make_model, params
+from kdnb.methods.common import classifier_metrics, make_model, params, trained_teacher
 from kdnb.methods.kd import Transfer, check_source, draw_pool
 from kdnb.methods.teacher import TeacherRun
 from kdnb.models import MODELS
@@ -224,9 +224,8 @@ def per_class_labels(num_classes: int, per_class: int) -> torch.Tensor:
 @EXPERIMENTS.register("GANRun")
 def run_gan(cfg: GANRun, ctx: Context, folder: RunFolder):
     dev = ctx.device
-    trec = run(cfg.teacher, ctx)
+    trec, teacher = trained_teacher(cfg.teacher, ctx)
     tspec = trec.metrics["model"]
-    teacher = load_model(trec, device=dev).requires_grad_(False)
     x_c, y_c, summary = collect(cfg.collected, cfg.teacher, teacher, tspec, ctx)
     teacher_dim = teacher.net.fc.in_features
     k = tspec["num_classes"]
@@ -360,9 +359,8 @@ def align_objective(model: SharedClassifier, teacher):
 def run_hybrid(cfg: HybridRun, ctx: Context, folder: RunFolder):
     dev = ctx.device
     gcfg = cfg.gan
-    trec = run(gcfg.teacher, ctx)
+    trec, teacher = trained_teacher(gcfg.teacher, ctx)
     tspec = trec.metrics["model"]
-    teacher = load_model(trec, device=dev).requires_grad_(False)
     k = tspec["num_classes"]
     x_c, _, summary = collect(gcfg.collected, gcfg.teacher, teacher, tspec, ctx)
     n = inflation_of(cfg, len(x_c))

@@ -13,11 +13,11 @@ import torch
 from kdnb.data import DATASETS, load_dataset
 from kdnb.config import require
 from kdnb.engine import Schedule, accuracy, fit, predict
-from kdnb.methods.common import classifier_metrics, eval_every, load_model, make_model
+from kdnb.methods.common import classifier_metrics, eval_every, make_model, trained_teacher
 from kdnb.methods.teacher import TeacherRun
 from kdnb.models import MODELS
 from kdnb.objectives import check_kd, kd_objective
-from kdnb.runs import EXPERIMENTS, Context, RunFolder, cached_tensor, run
+from kdnb.runs import EXPERIMENTS, Context, RunFolder, cached_tensor
 from kdnb.selection import SELECTORS, class_counts, relative_entropy
 from kdnb.sources import SOURCES
 
@@ -123,9 +123,8 @@ def build_transfer(t: Transfer, teacher, teacher_spec: dict, ctx: Context) -> tu
 @EXPERIMENTS.register("KDRun")
 def run_kd(cfg: KDRun, ctx: Context, folder: RunFolder):
     dev = ctx.device
-    teacher_rec = run(cfg.teacher, ctx)
+    teacher_rec, teacher = trained_teacher(cfg.teacher, ctx)
     tspec = teacher_rec.metrics["model"]
-    teacher = load_model(teacher_rec, device=dev)
     x, summary = build_transfer(cfg.transfer, teacher, tspec, ctx)
     test = cfg.teacher.data("test", ctx)
     xt, yt = test.x.to(dev), test.y.to(dev)
@@ -153,8 +152,7 @@ class HistogramRun:
 
 @EXPERIMENTS.register("HistogramRun")
 def run_histogram(cfg: HistogramRun, ctx: Context, folder: RunFolder):
-    teacher_rec = run(cfg.teacher, ctx)
-    model = load_model(teacher_rec, device=ctx.device)
+    teacher_rec, model = trained_teacher(cfg.teacher, ctx)
     _, summary = build_transfer(cfg.transfer, model, teacher_rec.metrics["model"], ctx)
     return {"class_counts": summary["class_counts"], "relative_entropy": summary["relative_entropy"],
             "size": summary["size"], "teacher_acc": teacher_rec.metrics["test_acc"]}, {}
