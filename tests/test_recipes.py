@@ -223,6 +223,8 @@ def test_tables_keep_every_row_and_run_exactly_the_listed_configs(recipe, scale,
     if recipe == "paper_a":
         calls += [lambda e=e: A.run_fig2(scale, ctx, teacher_epochs=e) for e in A.FIG2_TRIED[scale]]
         calls += [lambda: A.run_table6(scale, ctx)]  # notebook 18, after notebook 16's teacher schedules
+    if recipe == "paper_c" and scale == "paper":
+        calls += [lambda: C.run_tableA1(scale, ctx)]  # Tiny-ImageNet rows run at paper scale only
     for call in calls:
         n = len(asked)
         out = call()
