@@ -228,8 +228,10 @@ if len(rate):
     print(f"TA-DFKD kept {rate['kept_s'].iloc[0]:.0%} of each student batch in the first epoch and "
           f"{rate['kept_s'].iloc[-1]:.0%} in the last, mean of {int(rate['runs'].max())} runs "
           "(paper: ≈ 60% early, > 90% late on CIFAR-10)")
-for line in claims(runs):
-    print("·", line)
+judged = claims(runs, rate)
+save_table(judged, "C_claims", P.scale)
+for _, c in judged.iterrows():
+    print(f"· {c['verdict']}: {c['claim']} — {c['evidence']}")
 
 # %% [markdown]
 # ## Check

@@ -51,17 +51,24 @@ def test_spread_and_claims_read_the_runs():
     sp = C.spread(runs).set_index("method")
     assert sp.loc["DAFL", "collapsed"] == "T1:1 T2:0" and sp.loc["TA-DFKD", "collapsed"] == "T1:0 T2:0"
     assert sp.loc["TA-DFKD", "teacher_minus_max_std"] == pytest.approx(pd.Series([4, 4, 3, 4.0]).std())
-    lines = C.claims(runs)
-    assert lines[0].startswith("holds") and "DAFL" in lines[0]
-    assert all(line.startswith("holds") for line in lines[1:]) and len(lines) == 3
-    # swap the roles: TA-DFKD now the uneven one; its spread is no longer the smallest
+    judged = C.claims(runs)
+    v = judged["verdict"].tolist()
+    assert v == ["holds"] * 4 and "DAFL" in judged["evidence"].iloc[0], judged
+    # swap the roles: TA-DFKD now the uneven one; its spread is no longer the smallest, nor its acc_last the highest
     flipped = runs.assign(method=runs["method"].map({"DAFL": "TA-DFKD", "TA-DFKD": "DAFL"}))
-    assert all(line.startswith("does not hold") for line in C.claims(flipped)[1:])
+    assert C.claims(flipped)["verdict"].tolist()[1:] == ["does not hold"] * 3
 
 
 def test_claims_say_when_one_run_cannot_judge_a_spread():
-    lines = C.claims(_runs({("T1", "DAFL"): [(90, 85)], ("T1", "TA-DFKD"): [(95, 94)]}))
-    assert lines[0].startswith("does not hold") and lines[1].startswith("not judged")
+    judged = C.claims(_runs({("T1", "DAFL"): [(90, 85)], ("T1", "TA-DFKD"): [(95, 94)]}))
+    assert judged["verdict"].tolist() == ["does not hold", "not judged"]
+
+
+def test_claims_judge_the_selection_rate():
+    runs = _runs({("T1", "TA-DFKD"): [(95, 94)]})
+    early = pd.DataFrame({"epoch": [1, 2], "kept_s": [0.62, 0.93], "runs": [1, 1]})
+    assert C.claims(runs, early)["verdict"].iloc[-1] == "holds"
+    assert C.claims(runs, early.assign(kept_s=[0.62, 0.7]))["verdict"].iloc[-1] == "does not hold"
 
 
 def test_selection_rate_averages_runs_per_epoch():

@@ -182,32 +182,48 @@ def spread(runs: pd.DataFrame) -> pd.DataFrame:
     return r.groupby("method", sort=False).apply(one, include_groups=False).reset_index()
 
 
-def claims(runs: pd.DataFrame) -> list[str]:
-    """Paper C's two claims about teacher dependence (Fig. 1, Figs. 7–8), each judged on our runs: a sentence
-    per claim that says whether it holds here, with the numbers."""
+def claims(runs: pd.DataFrame, rate: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Paper C's claims about teacher dependence (Fig. 1, Figs. 7–8, Table 3) and the selection rate (§"Ablation
+    Study"), each judged on our runs: one row per claim with ``verdict`` ('holds', 'does not hold' or 'not
+    judged') and the numbers behind it (``evidence``). ``rate``: :func:`selection_rate` of the runs."""
     sp = spread(runs)
-    lines = []
+    out = []
+    def say(claim, verdict, evidence):
+        out.append({"claim": claim, "verdict": verdict, "evidence": evidence})
     per = runs.assign(collapsed=runs["acc_last"] <= COLLAPSE).groupby(["method", "teacher"], sort=False)["collapsed"]
     frac = per.mean().unstack("teacher")
     uneven = [m for m, f in frac.iterrows() if (f > 0).any() and (f == 0).any()]
     everywhere = [m for m, f in frac.iterrows() if (f > 0).all()]
-    lines.append(("holds" if uneven else "does not hold") + ": a preset collapses (acc_last ≤ "
-                 f"{COLLAPSE:g}%) with one teacher but not with another — "
-                 + (", ".join(f"{m} ({' '.join(f'{t} {v:.0%}' for t, v in frac.loc[m].items())})" for m in uneven)
-                    if uneven else "no preset does")
-                 + (f"; collapsing with every teacher: {', '.join(everywhere)}" if everywhere else ""))
-    if (sp["runs"] < 2).any():
-        lines.append("not judged: the spread of TA-DFKD against the other presets needs at least two runs per preset "
-                     f"(this scale has {int(sp['runs'].min())})")
-    elif "TA-DFKD" in set(sp["method"]) and len(sp) > 1:
+    say(f"a preset collapses (acc_last ≤ {COLLAPSE:g}%) with one teacher but not with another (Fig. 1a)",
+        "holds" if uneven else "does not hold",
+        (", ".join(f"{m} ({' '.join(f'{t} {v:.0%}' for t, v in frac.loc[m].items())} of runs)" for m in uneven)
+         if uneven else "no preset does")
+        + (f"; collapsing with every teacher: {', '.join(everywhere)}" if everywhere else ""))
+    if (sp["runs"] < 2).any() or "TA-DFKD" not in set(sp["method"]) or len(sp) < 2:
+        say("TA-DFKD has the smallest spread of teacher − acc_max and of acc_max − acc_last (Figs. 7–8)",
+            "not judged", f"needs TA-DFKD, another preset and ≥ 2 runs of each (fewest here: {int(sp['runs'].min())})")
+    else:
         for col, what in (("teacher_minus_max", "teacher − acc_max"), ("max_minus_last", "acc_max − acc_last")):
             std = sp.set_index("method")[f"{col}_std"]
-            best = std.idxmin()
-            ta, other = std["TA-DFKD"], std.drop("TA-DFKD").min()
-            lines.append(("holds" if best == "TA-DFKD" else "does not hold")
-                         + f": TA-DFKD has the smallest spread of {what} — its std over runs and teachers is "
-                         f"{ta:.2f} points, the smallest of the others {other:.2f} ({std.drop('TA-DFKD').idxmin()})")
-    return lines
+            rival = std.drop("TA-DFKD").idxmin()
+            say(f"TA-DFKD has the smallest spread of {what} ({'Fig. 7' if col == 'teacher_minus_max' else 'Fig. 8'})",
+                "holds" if std.idxmin() == "TA-DFKD" else "does not hold",
+                f"std over every teacher and run: TA-DFKD {std['TA-DFKD']:.2f} points, the smallest of the others "
+                f"{std[rival]:.2f} ({rival})")
+        mean_last = runs.groupby("method", sort=False)["acc_last"].agg(["mean", "std"])
+        best = mean_last["mean"].idxmax()
+        say("TA-DFKD has the highest acc_last over the teachers (Table 3)",
+            "holds" if best == "TA-DFKD" else "does not hold",
+            f"mean ± std over every teacher and run: TA-DFKD {mean_last.loc['TA-DFKD', 'mean']:.1f} ± "
+            f"{mean_last.loc['TA-DFKD', 'std']:.1f}%"
+            + ("" if best == "TA-DFKD" else f", {best} {mean_last.loc[best, 'mean']:.1f} ± {mean_last.loc[best, 'std']:.1f}%"))
+    if rate is not None and len(rate):
+        first, last = float(rate["kept_s"].iloc[0]), float(rate["kept_s"].iloc[-1])
+        say("the selection keeps ≈ 60% of a batch early and > 90% late (§Ablation Study)",
+            "holds" if abs(first - 0.6) <= 0.15 and last > 0.9 else "does not hold",
+            f"first epoch {first:.0%}, last epoch {last:.0%} of each student batch (mean of "
+            f"{int(rate['runs'].max())} runs)")
+    return pd.DataFrame(out, columns=["claim", "verdict", "evidence"])
 
 
 def run_comparison(scale: str, ctx: Context, seed: int = 0):

@@ -1,0 +1,144 @@
+"""The README's "What the lab runs show" section, written from the committed lab CSVs (figures/lab/*.csv).
+
+Every number in that section is read from a CSV a lab notebook saved; nothing is typed by hand. After a lab run
+(``./run_all.sh --scale lab``), regenerate it:
+
+    python tools/lab_summary.py            # rewrite the section of README.md between the markers
+    python tools/lab_summary.py --check    # exit 1 when README.md and the CSVs disagree (the test suite runs this)
+
+A CSV that is not there yet gives a line saying which notebook makes it, never a number.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+REPO = Path(__file__).resolve().parent.parent
+BEGIN = "<!-- lab-summary:begin (tools/lab_summary.py writes this section from figures/lab/*.csv) -->"
+END = "<!-- lab-summary:end -->"
+OURS = "accuracy (ours, lab)"
+PAPER = "accuracy (paper)"
+
+
+class Missing(Exception):
+    pass
+
+
+def _csv(folder: Path, name: str, notebook: str) -> pd.DataFrame:
+    path = folder / f"{name}.csv"
+    if not path.exists():
+        raise Missing(f"`{name}.csv` is not there yet: run notebook {notebook} at lab scale")
+    return pd.read_csv(path)
+
+
+def _one(df: pd.DataFrame, **where) -> pd.Series:
+    sel = df
+    for k, v in where.items():
+        sel = sel[sel[k] == v]
+    if len(sel) != 1:
+        raise Missing(f"expected one row with {where}, found {len(sel)}")
+    return sel.iloc[0]
+
+
+def paper_b(folder: Path) -> list[str]:
+    t1 = _csv(folder, "B_table1", "21")
+    noise = t1[(t1["transfer_set"] == "Random Noise") & (t1["target_dataset"] == "MNIST") & ~t1["augmentation"]]
+    unb, bal = _one(noise, balanced=False), _one(noise, balanced=True)
+    gain, gain_p = bal[OURS] - unb[OURS], bal[PAPER] - unb[PAPER]
+    sweep = _csv(folder, "B_table1_size_sweep", "21")
+    big = sweep[sweep["N (requested)"] == sweep["N (requested)"].max()]
+    sb, su = _one(big, balanced=True), _one(big, balanced=False)
+    out = [f"- **Paper B, Table 1 (MNIST, uniform noise, N = 5,000):** unbalanced {unb[OURS]:.1f}% (paper "
+           f"{unb[PAPER]:.2f}%), balanced {bal[OURS]:.1f}% (paper {bal[PAPER]:.2f}%): class balancing "
+           f"{'helps' if gain > 0 else 'does not help'}, by {gain:+.1f} points here and {gain_p:+.1f} in the paper. "
+           f"At N = {int(sb['N (requested)']):,} (notebook 21's size sweep) balanced {sb['accuracy']:.1f}% and "
+           f"unbalanced {su['accuracy']:.1f}%. One seed each; issue #12 holds the protocol search."]
+    t4 = _csv(folder, "B_table4", "24")
+    stand = t4[t4["status"].fillna("").str.contains("stand-in")]
+    if len(stand):
+        piv = stand.pivot_table(index="transfer_set_size", columns="balanced", values=OURS)
+        helps = int((piv[True] > piv[False]).sum())
+        out.append(f"- **Paper B, Table 4 (Binary-MNIST):** SVHN is not on disk; with photo crops as the pool, the "
+                   f"balanced set beats the unbalanced one at {helps} of {len(piv)} sizes (the paper: balancing "
+                   f"helps at most sizes).")
+    return out
+
+
+def paper_a(folder: Path) -> list[str]:
+    t3 = _csv(folder, "A_table3", "13")
+    mn = t3[t3["teacher_dataset"] == "MNIST"].dropna(subset=["relative_entropy (ours, lab)"])
+    order = mn.sort_values("relative_entropy (ours, lab)", ascending=False)
+    out = ["- **Paper A, Table 3 (MNIST teacher):** relative entropy of the teacher's predictions, highest first: "
+           + " > ".join(f"{r['distillation_dataset']} {r['relative_entropy (ours, lab)']:.3f}"
+                        for _, r in order.iterrows()) + "."]
+    f2 = _csv(folder, "A_fig2", "16")
+    teacher = _one(f2, model="teacher")
+    mnist = _one(f2, model="student", distillation_dataset="MNIST")
+    shader = _one(f2, model="student", distillation_dataset="OpenGL")
+    cov = _csv(folder, "A_fig2_shader_coverage", "16")
+    frames = _one(cov, candidates="shader frames")
+    out.append(f"- **Paper A, Fig. 2 (the 2-D toy):** the toy teacher reaches {teacher[OURS]:.1f}% (paper "
+               f"≈ {teacher[PAPER]:.0f}%), the student distilled on MNIST {mnist[OURS]:.1f}%, the shader student "
+               f"{shader[OURS]:.1f}% (paper {shader[PAPER]:.2f}%): the teacher maps {int(frames['n']):,} shader frames "
+               f"to {int(frames['classes reached'])} of its 10 classes. Notebook 16 shows what was tried.")
+    return out
+
+
+def paper_c(folder: Path) -> list[str]:
+    t3 = _csv(folder, "C_table3", "30")
+    ours = t3.dropna(subset=[OURS])
+    last = ours[ours["metric"] == "acc_last"]
+    best = last.groupby("method")[OURS].mean().sort_values(ascending=False)
+    claims = _csv(folder, "C_claims", "30")
+    out = [f"- **Paper C (data-free, MNIST LeNet-5-BN → LeNet-5-half, {ours['teacher'].nunique()} teachers × "
+           f"{len(best)} presets × 3 runs):** mean acc_last over the teachers, best first: "
+           + ", ".join(f"{m} {v:.1f}%" for m, v in best.items()) + ". The paper's claims, judged on these runs:"]
+    out += [f"  - {c['verdict']}: {c['claim']} — {c['evidence']}." for _, c in claims.iterrows()]
+    return out
+
+
+PAPERS = (("A", paper_a), ("B", paper_b), ("C", paper_c))
+
+
+def render(folder: Path) -> str:
+    lines = [BEGIN, "", "Generated by `tools/lab_summary.py` from `figures/lab/*.csv` (CPU, real MNIST); the notebooks say "
+             "how each number was made, and their executed lab copies are in `notebooks/executed/lab/`.", ""]
+    for name, fn in PAPERS:
+        try:
+            lines += fn(folder)
+        except Missing as e:
+            lines.append(f"- **Paper {name}:** {e}.")
+    return "\n".join(lines + ["", END])
+
+
+def splice(readme: str, section: str) -> str:
+    if BEGIN not in readme or END not in readme:
+        raise SystemExit(f"README.md lacks the markers {BEGIN!r} … {END!r}")
+    head, rest = readme.split(BEGIN, 1)
+    return head + section + rest.split(END, 1)[1]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true", help="exit 1 if README.md is not what the CSVs give")
+    ap.add_argument("--figures", type=Path, default=REPO / "figures" / "lab")
+    ap.add_argument("--readme", type=Path, default=REPO / "README.md")
+    a = ap.parse_args(argv)
+    old = a.readme.read_text(encoding="utf-8")
+    new = splice(old, render(a.figures))
+    if a.check:
+        if new != old:
+            print(f"{a.readme.name}: the lab summary differs from {a.figures}; run python tools/lab_summary.py")
+            return 1
+        return 0
+    if new != old:
+        a.readme.write_text(new, encoding="utf-8")
+        print(f"{a.readme.name}: lab summary rewritten from {a.figures}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
