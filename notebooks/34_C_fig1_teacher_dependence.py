@@ -99,7 +99,14 @@ for m in FIG1:
     print(f"{m:>9}: acc_max T1 {a:.1f}%, T2 {b:.1f}% (gap {abs(a - b):.1f} points)")
 chance = [f"{t} · {m}" for t, m, c in zip(runs["teacher"], runs["method"], runs["at_chance"]) if c]
 print("at chance:", ", ".join(chance) or "none")
-print("paper, MNIST: DAFL with T2 stays at 10%; DFAD and DAFL+DFAD with T2 fail; DFAD with T1 learns, then forgets")
+print("paper, MNIST: DAFL with T2 stays at chance; DFAD and DAFL+DFAD with T2 fail; DFAD with T1 learns, then forgets")
+from kdnb.recipes.paper_c import COLLAPSE
+last = runs.pivot(index="method", columns="teacher", values="acc_last").loc[list(FIG1)]
+uneven = [m for m, r in last.iterrows() if (r <= COLLAPSE).any() and (r > COLLAPSE).any()]
+print(("holds" if uneven else "does not hold") + f" here: a method collapses (acc_last ≤ {COLLAPSE:g}%) with one teacher "
+      f"and not the other — {', '.join(uneven) or 'none'} (run 0; notebook 30 judges it over 3 teachers × 3 runs)")
+forget = (runs["acc_max"] - runs["acc_last"]).max()
+print(f"largest peak − converging drop (acc_max − acc_last): {forget:.1f} points")
 
 # %% [markdown]
 # ## Check
