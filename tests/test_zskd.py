@@ -196,3 +196,50 @@ def test_objective_relabels_every_image_of_the_expansion():
     assert terms["kd"].item() == pytest.approx(expect.item(), rel=1e-6)
     terms["kd"].backward()
     assert student[1].weight.grad is not None and teacher[1].weight.grad is None
+
+
+def test_the_engine_runs_the_expansion_as_one_step_per_mini_batch():
+    """The plan a ZSKD run kind would run (kdnb.recipes.zskd): the transform expands each drawn batch of 4 into
+    424 images, the teacher labels all of them, one Adam step each."""
+    from kdnb.engine import TensorSource, Update, learner, train
+    from kdnb.models import build_model
+    from kdnb.recipes.zskd import zskd_schedule
+
+    torch.manual_seed(0)
+    student, teacher = build_model("lenet5_half", 10, 1, 32), build_model("lenet5", 10, 1, 32)
+    seen = []
+    teacher.register_forward_hook(lambda m, i, o: seen.append(i[0].shape[0]))
+    src = TensorSource(torch.randint(0, 256, (8, 1, 32, 32), dtype=torch.uint8), 4)
+    lrn = learner(student, zskd_schedule(1), src.steps_per_epoch, torch.device("cpu"))
+    before = [p.detach().clone() for p in student.parameters()]
+    plan = [Update("train", "model", "data", zskd_objective(student, teacher), transform=zskd_transform())]
+    curves = train({"model": lrn}, {"data": src}, plan, epochs=1, steps_per_epoch=src.steps_per_epoch, seed=0,
+                   progress=False)
+    assert seen == [424, 424] and len(curves["kd"]) == 1 and math.isfinite(curves["kd"][0])
+    assert any(not torch.equal(a, b) for a, b in zip(before, student.parameters()))
+
+
+def test_the_sweep_recipe_builds_bkd_runs_without_augmentation_and_marks_the_rest():
+    from kdnb.methods import BKDRun
+    from kdnb.recipes import zskd as rz
+    from kdnb.recipes.rows import configs_of
+
+    rows = rz.sweep_rows()
+    assert len(rows) == 2 * 2 * 2 * 4 * 3
+    plain = [r for r in rows if r.labels["augmentation"] == "none"]
+    aug = [r for r in rows if r.labels["augmentation"] == "zskd"]
+    assert all(r.config is None and "run kind" in r.note for r in aug) and len(aug) == 48
+    assert len(configs_of(rows)) == 48
+    for r in plain:
+        c = r.config
+        assert isinstance(c, BKDRun) and c.temperature == 20.0 and c.eval_every == 1
+        s = c.schedule
+        assert (s.optimizer, s.lr, s.batch_size, s.cosine, s.augment, s.epochs) == \
+            ("adam", 1e-3, 64, False, "none", r.labels["epochs"])
+        assert c.transfer.n == 5_000 and c.transfer.balanced == r.labels["balanced"]
+        assert c.transfer.pools[0].source == "uniform_noise" and c.seed == r.labels["seed"]
+        t = c.transfer.teacher
+        assert t.dataset == "unit_range" and t.size == 32
+        assert dict(t.dataset_params)["of"] == {"MNIST": "mnist", "FMNIST": "fashionmnist"}[r.labels["target_dataset"]]
+    assert {r.labels["epochs"] for r in plain} == {30, 100, 300, 500}
+    assert rz.sweep_config("MNIST", True, False, 30, size=None).transfer.teacher.size is None
