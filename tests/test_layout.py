@@ -21,7 +21,7 @@ LAYERS = [
     ("selection, augmentation, models, losses", ("kdnb.selection", "kdnb.augment", "kdnb.models", "kdnb.losses",
                                                  "kdnb.fid", "kdnb.attack")),
     ("engine", ("kdnb.engine",)),
-    ("objectives", ("kdnb.objectives", "kdnb.datafree", "kdnb.gan")),
+    ("objectives", ("kdnb.objectives", "kdnb.datafree", "kdnb.gan", "kdnb.zskd")),
     ("runs and cache", ("kdnb.runs",)),
     ("methods (run kinds)", ("kdnb.methods",)),
     ("recipes", ("kdnb.recipes",)),
