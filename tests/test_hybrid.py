@@ -303,3 +303,54 @@ def test_hybrid_students_log_their_terms_and_use_the_mixture(ctx):
     assert "kd" in kd.curves and "batch_parts" not in kd.metrics
     assert kd.metrics["student_steps"] == align.metrics["student_steps"]  # same steps for every data variant
     assert FULL == params(adc=1.0, blend=0.1, reg=0.1, trans=0.1)
+
+
+# -------------------------------------------------------------------------------------------- paper D's recipe
+
+
+def test_paper_d_lab_rows_share_gans_and_sweep_the_intended_inflations():
+    import pandas as pd
+
+    from kdnb.recipes import paper_d as D
+    rows = D.inflation_rows("lab")
+    assert sorted({r.labels["N"] for r in rows}) == ["1", "10", "2", "auto"]
+    assert [r.config.inflation for r in rows if r.labels["run"] == 0] == [1, 2, None, 10]
+    assert len({r.config.gan for r in rows}) == D.SCALE["lab"]["runs"] == 3  # one GAN per seed
+    full = {r.labels["run"]: r.config for r in D.table2_rows("lab") if r.labels["algorithm"] == "HiDFD"}
+    assert all(r.config == full[r.labels["run"]] for r in rows if r.labels["N"] == "auto")  # the same cached run
+    assert {r.labels["algorithm"] for r in D.table2_rows("lab")} == {"HiDFD", "VKD", *D.SMOKE_ABLATIONS}
+    # ~400 GAN iterations whatever ρ (one whole pass at ρ = 1.0); smoke's GANs as before
+    for rho, (epochs, log_every) in ((0.1, (12, 3)), (1.0, (1, 1))):
+        g = D.gan_config("lab", rho)
+        assert (g.epochs, g.log_every) == (epochs, log_every)
+        assert 300 <= g.epochs * (int(rho * D.original_size("lab")) // g.batch_size) <= 400
+    assert [(D.gan_config("smoke", r).epochs, D.gan_config("smoke", r).log_every) for r in D.RHOS] == [(24, 8), (3, 1)]
+    assert len(D.configs("lab")) == 36 and len({c.gan for c in D.configs("lab")}) == 18
+
+
+def test_paper_d_claims_pair_runs_by_seed_and_say_whether_they_hold():
+    import pandas as pd
+
+    from kdnb.recipes import paper_d as D
+    assert D.verdict(1.0, 0.1, 3) == "holds" and D.verdict(0.1, 1.0, 3) == "same sign, within the spread"
+    assert D.verdict(-0.5, 0.1, 3) == "does not hold" and D.verdict(float("nan"), float("nan"), 0) == "not run"
+    a = pd.DataFrame({"run": [0, 1, 2], "accuracy": [90.0, 91.0, 92.0]})
+    b = pd.DataFrame({"run": [2, 1, 0], "accuracy": [91.0, 90.0, 89.0]})  # paired by run, not by position
+    m, sd, n = D.paired(a, b)
+    assert (m, n) == (1.0, 3) and sd == 0.0
+    t2 = pd.DataFrame({"algorithm": ["HiDFD"] * 3 + ["w/o L_reg"] * 3 + ["VKD"] * 3, "run": [0, 1, 2] * 3,
+                       "accuracy": [90.0, 91, 92, 89, 90, 91, 91, 92, 93]})
+    label = D.DATA_ROWS
+    data = pd.DataFrame({"data": [label["hybrid"]] * 2 + [label["collected"]] * 2 + [label["synthetic"]] * 2,
+                         "run": [0, 1] * 3, "accuracy": [90.0, 91, 80, 82, 85, 86]})
+    t1 = pd.DataFrame({"rho": [0.1, 0.1, 1.0, 1.0], "run": [0, 1, 0, 1], "accuracy": [90.0, 91, 92, 93]})
+    inf = pd.DataFrame({"N": ["1", "1", "auto", "auto", "10", "10"], "inflation": [1, 1, 5, 5, 10, 10],
+                        "run": [0, 1] * 3, "accuracy": [85.0, 86, 90, 91, 89, 91.5]})
+    c = D.claims(t1, t2, data, inf).set_index("claim")["verdict"]
+    assert c["L_reg helps: HiDFD > w/o L_reg"] == "holds"
+    assert c["classifier sharing + L_align > vanilla KD (VKD)"] == "does not hold"
+    assert c[f"hybrid > {label['collected']}"] == "holds" and c["inflating helps: N = auto > N = 1"] == "holds"
+    assert c["excessive inflation hurts: N = auto > N = 10"] == "same sign, within the spread"
+    assert c["more collected data helps: HiDFD ρ = 1.0 > ρ = 0.1"] == "holds"
+    curve = D.inflation_curve(inf)
+    assert curve["inflation"].tolist() == [1, 5, 10] and curve.loc[curve["best"], "N"].tolist() == ["auto"]
