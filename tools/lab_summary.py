@@ -100,7 +100,21 @@ def paper_c(folder: Path) -> list[str]:
     return out
 
 
-PAPERS = (("A", paper_a), ("B", paper_b), ("C", paper_c))
+def paper_d(folder: Path) -> list[str]:
+    t1 = _csv(folder, "D_table1_cifar10", "40")
+    ours = t1[t1["method"] == "HiDFD"].dropna(subset=[OURS])
+    claims = _csv(folder, "D_claims", "40")
+    out = ["- **Paper D (HiDFD, MNIST LeNet-5 → LeNet-5-half, 3 seeds):** "
+           + ", ".join(f"ρ = {r['rho']:g}: {r[OURS]:.1f} ± {r['std (ours)']:.1f}% (paper, CIFAR-10: {r[PAPER]:.2f}%)"
+                       for _, r in ours.iterrows()) + ". The paper's claims, judged on these runs (Δ paired by seed):"]
+    out += [f"  - {c['verdict']}: {c['claim']} — Δ = {c['delta']:+.2f} ± {c['delta_std']:.2f} "
+            f"points over {int(c['runs'])} seeds"
+            + (f" (paper {c['paper delta (CIFAR-10)']:+.2f})" if pd.notna(c["paper delta (CIFAR-10)"]) else "") + "."
+            for _, c in claims.iterrows()]
+    return out
+
+
+PAPERS = (("A", paper_a), ("B", paper_b), ("C", paper_c), ("D", paper_d))
 
 
 def render(folder: Path) -> str:
