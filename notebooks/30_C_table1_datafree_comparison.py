@@ -234,6 +234,28 @@ for _, c in judged.iterrows():
     print(f"· {c['verdict']}: {c['claim']} — {c['evidence']}")
 
 # %% [markdown]
+# ## Does the ranking move with a longer budget? (lab)
+#
+# Every preset above had 480 student steps, a small fraction of the paper's 72,000 (200 epochs × 36 × 10), and
+# TA-DFKD's curves were still rising at the end. So at lab, teacher T1's run 0 of DAFL, ADI-lite (the best at
+# 480 steps) and TA-DFKD is repeated with three times the steps. At smoke this section is empty.
+
+# %%
+from kdnb.recipes.paper_c import run_budget
+budget, _ = run_budget(P.scale, P.ctx, seed=P.seed)
+if len(budget):
+    save_table(budget, "C_budget", P.scale)
+    wide = budget.pivot(index="method", columns="student_steps", values="acc_last")
+    display(budget[["method", "epochs", "student_steps", "acc_max", "acc_last", "status"]].round(2))
+    lo, hi = wide.columns.min(), wide.columns.max()
+    for m, r in wide.iterrows():
+        print(f"{m:>9}: acc_last {r[lo]:.1f}% after {lo} student steps, {r[hi]:.1f}% after {hi} ({r[hi] - r[lo]:+.1f})")
+    order = lambda c: " > ".join(wide[c].sort_values(ascending=False).index)
+    print(f"ranking by acc_last: {order(lo)} at {lo} steps; {order(hi)} at {hi} steps")
+else:
+    print(f"the budget check runs at lab only (this is {P.scale})")
+
+# %% [markdown]
 # ## Check
 #
 # At every scale: every preset ran, every logged loss term is finite, the teacher is usable (≥ 90%), and the

@@ -95,3 +95,12 @@ def test_table_a1_rows_say_how_to_get_tiny_imagenet_below_paper_scale(tmp_path):
     assert side["accuracy (ours, smoke)"].isna().all() and not (tmp_path / "runs").exists()
     paper_rows = C.tableA1_rows("paper", None)
     assert {r.config.teacher.dataset for r in paper_rows} == {"tinyimagenet"} and len(paper_rows) == 4
+
+
+def test_budget_check_reuses_notebook_30s_runs_and_triples_the_steps():
+    assert C.budget_rows("smoke") == [] and C.budget_rows("paper") == []
+    rows = C.budget_rows("lab")
+    short = {r.config for r in rows if r.labels["epochs"] == 16}
+    assert short <= set(configs_of(C.comparison_rows("lab")))
+    steps = {(r.labels["method"], r.labels["epochs"]): r.labels["student_steps"] for r in rows}
+    assert all(steps[(m, 48)] == 3 * steps[(m, 16)] == 1440 for m in ("DAFL", "ADI-lite", "TA-DFKD"))

@@ -225,6 +225,8 @@ def test_tables_keep_every_row_and_run_exactly_the_listed_configs(recipe, scale,
         calls += [lambda: A.run_table6(scale, ctx)]  # notebook 18, after notebook 16's teacher schedules
     if recipe == "paper_c" and scale == "paper":
         calls += [lambda: C.run_tableA1(scale, ctx)]  # Tiny-ImageNet rows run at paper scale only
+    if recipe == "paper_c" and scale == "lab":
+        calls += [lambda: C.run_budget(scale, ctx)]  # notebook 30's budget check (no rows below or above lab)
     for call in calls:
         n = len(asked)
         out = call()

@@ -422,6 +422,25 @@ def run_fig1(scale: str, ctx: Context, seed: int = 0):
     return run_rows(fig1_rows(scale, seed), ctx, _describe)
 
 
+BUDGET = {"lab": (("DAFL", "ADI-lite", "TA-DFKD"), (16, 48))}  # presets × epochs of the budget check (lab only)
+
+
+def budget_rows(scale: str, seed: int = 0) -> list[Row]:
+    """Lab only: does the ranking of the presets move with three times the student steps? Teacher T1, run 0 of
+    DAFL, ADI-lite (the best at 480 steps) and TA-DFKD, at the scale's 16 epochs (notebook 30's runs) and 48."""
+    if scale not in BUDGET:
+        return []
+    methods, epochs = BUDGET[scale]
+    return [Row({"method": m, "epochs": e, "student_steps": e * method_config(scale, m, seed, seed).iterations
+                 * method_config(scale, m, seed, seed).student_steps},
+                replace(method_config(scale, m, seed, seed), epochs=e), note=SCALE[scale]["stand_in"])
+            for m in methods for e in epochs]
+
+
+def run_budget(scale: str, ctx: Context, seed: int = 0):
+    return run_rows(budget_rows(scale, seed), ctx, _describe)
+
+
 TABLE_A1 = ("DAFL", "TA-DFKD")  # paper C Table A1's rows kdnb has presets of (PRE-DFKD: quoted)
 
 
@@ -470,13 +489,14 @@ def configs(scale: str, seed: int = 0) -> list:
     """The runs notebooks 30–34 execute at ``scale`` (their teacher sits inside each)."""
     return configs_of(comparison_rows(scale, seed), ablation_rows(scale, seed), fid_rows(scale, seed),
                       feature_view_rows(scale, seed), fig1_rows(scale, seed),
-                      tableA1_rows(scale, None, seed) if scale == "paper" else [])
+                      tableA1_rows(scale, None, seed) if scale == "paper" else [], budget_rows(scale, seed))
 
 
 # notebook → the runs it executes (``python -m kdnb plan`` / ``sweep``)
 NOTEBOOKS = {
     "30_C_table1_datafree_comparison": lambda scale, seed=0: configs_of(
-        comparison_rows(scale, seed), tableA1_rows(scale, None, seed) if scale == "paper" else []),
+        comparison_rows(scale, seed), tableA1_rows(scale, None, seed) if scale == "paper" else [],
+        budget_rows(scale, seed)),
     "31_C_table4_ablation": lambda scale, seed=0: configs_of(ablation_rows(scale, seed)),
     "32_C_table2_fig2_class_prior_fid": lambda scale, seed=0: configs_of(fid_rows(scale, seed)),
     "33_C_fig4_fig6_feature_views": lambda scale, seed=0: configs_of(feature_view_rows(scale, seed)),
@@ -489,4 +509,4 @@ __all__ = ["SCALE", "COMPARISON", "ABLATION", "teacher", "method_config", "compa
            "run_comparison", "run_ablation", "selection_view", "table1", "beside_table1", "beside_table3", "beside_table4",
            "ALPHAS", "alpha_config", "fid_rows", "generator_fid", "run_fid", "FEATURE_VIEWS",
            "feature_view_config", "feature_view_rows", "run_feature_views", "feature_view", "FIG1", "fig1_rows",
-           "run_fig1", "TABLE_A1", "tableA1_rows", "run_tableA1", "beside_tableA1", "configs", "NOTEBOOKS"]
+           "run_fig1", "BUDGET", "budget_rows", "run_budget", "TABLE_A1", "tableA1_rows", "run_tableA1", "beside_tableA1", "configs", "NOTEBOOKS"]
