@@ -97,6 +97,13 @@ def paper_c(folder: Path) -> list[str]:
            f"{len(best)} presets × 3 runs):** mean acc_last over the teachers, best first: "
            + ", ".join(f"{m} {v:.1f}%" for m, v in best.items()) + ". The paper's claims, judged on these runs:"]
     out += [f"  - {c['verdict']}: {c['claim']} — {c['evidence']}." for _, c in claims.iterrows()]
+    budget = _csv(folder, "C_budget", "30")
+    wide = budget.pivot(index="method", columns="student_steps", values="acc_last")
+    lo, hi = wide.columns.min(), wide.columns.max()
+    out.append(f"  - with {hi:,} student steps instead of {lo:,} (teacher T1, one run): "
+               + ", ".join(f"{m} {r[lo]:.1f}% → {r[hi]:.1f}%" for m, r in wide.iterrows())
+               + f"; {(wide[hi] - wide[lo]).idxmax()} gains the most ({(wide[hi] - wide[lo]).max():+.1f} points), so the "
+               "480-step numbers above undersell the slower-starting presets.")
     return out
 
 
