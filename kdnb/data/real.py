@@ -3,6 +3,9 @@
 Each is looked for under ``root`` in torchvision's layout; if absent and ``download`` is true, torchvision
 downloads it (where a network exists). If it is neither on disk nor downloadable, :class:`DatasetMissing` says in
 one line which dataset, the path searched and how to get it.
+
+``cifar10`` also reads the official binary version (``<root>/cifar-10-batches-bin``) when torchvision's python
+batches are absent (``kdnb.data.cifar_binary``, which also registers the lossy copy as ``cifar10_jpeg``).
 """
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from kdnb.data.cifar_binary import BINARY_FOLDER, cifar10_binary
 from kdnb.data.imageset import DATASETS, DatasetMissing, ImageSet
 
 _HOWTO = {
@@ -19,7 +23,8 @@ _HOWTO = {
     "FashionMNIST": "torchvision.datasets.FashionMNIST(root, download=True) on a machine with a network, "
                     "then copy {root}/FashionMNIST",
     "CIFAR10": "torchvision.datasets.CIFAR10(root, download=True) on a machine with a network, "
-               "then copy {root}/cifar-10-batches-py",
+               "then copy {root}/cifar-10-batches-py (or unpack the official binary version, "
+               "cifar-10-binary.tar.gz, into {root}/cifar-10-batches-bin)",
     "CIFAR100": "torchvision.datasets.CIFAR100(root, download=True) on a machine with a network, "
                 "then copy {root}/cifar-100-python",
     "SVHN": "torchvision.datasets.SVHN(root, split=..., download=True) on a machine with a network, "
@@ -82,9 +87,11 @@ def _register_mnist_like(key: str, cls_name: str):
     load.__doc__ = f"torchvision's {cls_name}, 28×28 grey, 10 classes."
 
 
-def _register_cifar(key: str, cls_name: str):
+def _register_cifar(key: str, cls_name: str, binary: bool = False):
     @DATASETS.register(key)
     def load(split: str, root: Path, download: bool = False, exclude_classes: tuple[str, ...] = (), **_):
+        if binary and not (Path(root) / "cifar-10-batches-py").exists() and (Path(root) / BINARY_FOLDER).is_dir():
+            return cifar10_binary(split, root, exclude_classes)  # the official binary version (not the lossy copy)
         ds = _torchvision_set(cls_name, root, download, train=split == "train")
         data = _as_imageset(f"{key}-{split}", ds.data, ds.targets, ds.classes)
         if exclude_classes:  # e.g. CIFAR-100 without the classes overlapping CIFAR-10 (paper B, Table 3)
@@ -92,12 +99,14 @@ def _register_cifar(key: str, cls_name: str):
             data = data.subset((~drop[data.y]).nonzero().squeeze(1), name=f"{key}-{split}-minus-{len(exclude_classes)}")
         return data
 
-    load.__doc__ = f"torchvision's {cls_name}, 32×32 RGB."
+    load.__doc__ = f"torchvision's {cls_name}, 32×32 RGB." + (
+        f" Without torchvision's python batches, the official binary version in <root>/{BINARY_FOLDER}." if binary
+        else "")
 
 
 _register_mnist_like("mnist", "MNIST")
 _register_mnist_like("fashionmnist", "FashionMNIST")
-_register_cifar("cifar10", "CIFAR10")
+_register_cifar("cifar10", "CIFAR10", binary=True)
 _register_cifar("cifar100", "CIFAR100")
 
 
