@@ -344,6 +344,18 @@ def mixture_sizes(batch_size: int, collected: int, synthetic: int, n: int) -> tu
     return bc, batch_size - bc
 
 
+def student_model(spec: dict, loss: str, teacher):
+    """The student of ``spec`` as trained with ``loss``: behind the teacher's frozen classifier (classifier sharing,
+    Eq. 14) for 'align', plain for 'kd'."""
+    student = make_model(spec)
+    if loss != "align":
+        return student
+    with torch.no_grad():
+        size = spec["image_size"]
+        sdim = student(torch.zeros(2, spec["in_channels"], size, size), features=True)[1].shape[1]
+    return SharedClassifier(student, sdim, teacher.net.fc)
+
+
 def align_objective(model: SharedClassifier, teacher):
     """Eq. 14: E‖proj(Φ_S(x)) − Φ_T(x)‖₂ (the teacher frozen; no labels)."""
     teacher.eval().requires_grad_(False)
@@ -384,16 +396,9 @@ def run_hybrid(cfg: HybridRun, ctx: Context, folder: RunFolder):
         source = TensorSource(x_c if cfg.data == "collected" else x_s, cfg.batch_size, aug)
     spec = {**tspec, "arch": cfg.student}
     torch.manual_seed(cfg.seed)
-    student = make_model(spec)
-    if cfg.loss == "align":
-        with torch.no_grad():
-            sdim = student(torch.zeros(2, tspec["in_channels"], tspec["image_size"], tspec["image_size"]),
-                           features=True)[1].shape[1]
-        model = SharedClassifier(student, sdim, teacher.net.fc)
-        objective = align_objective(model, teacher)
-    else:
-        model = student
-        objective = kd_objective(student, teacher, cfg.kd_temperature)
+    model = student_model(spec, cfg.loss, teacher)
+    objective = (align_objective(model, teacher) if cfg.loss == "align"
+                 else kd_objective(model, teacher, cfg.kd_temperature))
     model.to(dev).train()
     trainable = [p for p in model.parameters() if p.requires_grad]
     if cfg.optimizer == "sgd":
@@ -418,4 +423,4 @@ def run_hybrid(cfg: HybridRun, ctx: Context, folder: RunFolder):
 
 __all__ = ["Collected", "collect", "GANRun", "HybridRun", "FULL", "GAN_TERMS", "DATA", "STUDENT_LOSSES",
            "gan_models", "generate", "load_generator", "per_class_labels", "inflation_of", "mixture_sizes",
-           "step_decay", "align_objective", "run_gan", "run_hybrid"]
+           "step_decay", "student_model", "align_objective", "run_gan", "run_hybrid"]

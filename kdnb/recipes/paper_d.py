@@ -312,18 +312,10 @@ def inflation_curve(inflation_runs: pd.DataFrame) -> pd.DataFrame:
 def load_student(record, cfg: HybridRun, ctx):
     """The trained student of a finished :class:`HybridRun` (behind the teacher's shared classifier for L_align),
     in eval mode on ``ctx.device``."""
-    import torch
-
-    from kdnb.methods.common import make_model, trained_teacher
-    from kdnb.models.gan import SharedClassifier
+    from kdnb.methods.common import trained_teacher
+    from kdnb.methods.hybrid import student_model
     _, teacher = trained_teacher(cfg.gan.teacher, ctx)
-    spec = record.metrics["model"]
-    model = make_model(spec)
-    if cfg.loss == "align":
-        with torch.no_grad():
-            sdim = model(torch.zeros(2, spec["in_channels"], spec["image_size"], spec["image_size"]),
-                         features=True)[1].shape[1]
-        model = SharedClassifier(model, sdim, teacher.net.fc)
+    model = student_model(record.metrics["model"], cfg.loss, teacher)
     model.load_state_dict(record.load("model.pt"))
     return model.to(ctx.device).eval()
 
