@@ -349,10 +349,16 @@ def run_or_missing(cfg, ctx: Context) -> tuple[Record | None, str]:
         return run(cfg, ctx), ""
     except DatasetMissing as e:
         _MISSING_MET.add(config_key(cfg))
-        msg = str(e).strip("'\"").splitlines()[0]
-        if str(ctx.data_root) not in (".", ""):
-            msg = msg.replace(str(ctx.data_root), "<data_root>")
-        return None, f"missing: {msg}"
+        return None, missing_status(e, ctx)
+
+
+def missing_status(error: Exception, ctx: Context | None) -> str:
+    """A table row's status for a dataset that is not on disk: ``missing: <the error's first line>``, with the
+    data folder shown as ``<data_root>`` so that tables hold no machine paths."""
+    msg = str(error).strip("'\"").splitlines()[0]
+    if ctx is not None and str(ctx.data_root) not in (".", ""):
+        msg = msg.replace(str(ctx.data_root), "<data_root>")
+    return f"missing: {msg}"
 
 
 def _remove_if_empty(folder: Path) -> None:

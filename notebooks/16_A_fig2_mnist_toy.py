@@ -173,7 +173,7 @@ print(f"teacher {acc_of['teacher']:.1f}%; shader student {shader:.1f}% vs noise 
 
 # %%
 # NBVAL_CHECK_OUTPUT
-acc = dict(zip(table["distillation_dataset"].fillna("teacher"), table["accuracy"]))
+acc = acc_of  # the reading cell's accuracies by distillation set
 ent = dict(zip(table["distillation_dataset"].fillna("teacher"), table["relative_entropy (candidates)"]))
 key = {d: [k for k in acc if k.startswith(d)][0] for d in ("OpenGL", "Noise")}
 if P.scale == "smoke":

@@ -194,8 +194,8 @@ save_table(sp, "C_fig7_fig8_spread", P.scale)
 gside.round(2)
 
 # %%
-r = runs.assign(teacher_minus_max=runs["teacher_accuracy"] - runs["acc_max"],
-                max_minus_last=runs["acc_max"] - runs["acc_last"])
+from kdnb.recipes.paper_c import run_gaps
+r = run_gaps(runs)
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
 for ax, col, title in ((axes[0], "teacher_minus_max", "Fig. 7: teacher − acc_max"),
                        (axes[1], "max_minus_last", "Fig. 8: acc_max − acc_last[k]")):

@@ -37,7 +37,7 @@ from kdnb.methods import TeacherRun, load_model, params
 from kdnb.methods.datafree import NOT_RUN, PRESETS, Optim, components, preset
 from kdnb.models import build_generator
 from kdnb.recipes.rows import Row, configs_of, run_rows
-from kdnb.runs import Context, run
+from kdnb.runs import Context, missing_status, run
 from kdnb.selection import gmm
 
 NAN = float("nan")
@@ -166,12 +166,16 @@ def beside_gaps(g: pd.DataFrame, scale: str) -> pd.DataFrame:
 COLLAPSE = 20.0  # a run "collapsed" when its acc_last[k] is at most this (chance on 10 classes is 10%)
 
 
+def run_gaps(runs: pd.DataFrame) -> pd.DataFrame:
+    """The runs with each run's teacher − acc_max, acc_max − acc_last (the values Figs. 7–8 box) and whether it
+    collapsed (acc_last ≤ ``COLLAPSE``)."""
+    return runs.assign(teacher_minus_max=runs["teacher_accuracy"] - runs["acc_max"],
+                       max_minus_last=runs["acc_max"] - runs["acc_last"], collapsed=runs["acc_last"] <= COLLAPSE)
+
+
 def spread(runs: pd.DataFrame) -> pd.DataFrame:
-    """Per method, over every (teacher, run): the mean and sample std of teacher − acc_max and of acc_max −
-    acc_last (run-level, the spread Figs. 7–8 box), and how many runs collapsed (acc_last ≤ ``COLLAPSE``) with
-    each teacher."""
-    r = runs.assign(teacher_minus_max=runs["teacher_accuracy"] - runs["acc_max"],
-                    max_minus_last=runs["acc_max"] - runs["acc_last"], collapsed=runs["acc_last"] <= COLLAPSE)
+    """Per method, over every (teacher, run) of :func:`run_gaps`: the mean and sample std of teacher − acc_max and
+    of acc_max − acc_last, and how many runs collapsed with each teacher."""
     def one(g):
         per_teacher = g.groupby("teacher", sort=False)["collapsed"].sum()
         return pd.Series({"teacher_minus_max": g["teacher_minus_max"].mean(),
@@ -179,7 +183,7 @@ def spread(runs: pd.DataFrame) -> pd.DataFrame:
                           "max_minus_last": g["max_minus_last"].mean(),
                           "max_minus_last_std": g["max_minus_last"].std(ddof=1),
                           "runs": len(g), "collapsed": " ".join(f"{t}:{int(n)}" for t, n in per_teacher.items())})
-    return r.groupby("method", sort=False).apply(one, include_groups=False).reset_index()
+    return run_gaps(runs).groupby("method", sort=False).apply(one, include_groups=False).reset_index()
 
 
 def claims(runs: pd.DataFrame, rate: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -190,8 +194,7 @@ def claims(runs: pd.DataFrame, rate: pd.DataFrame | None = None) -> pd.DataFrame
     out = []
     def say(claim, verdict, evidence):
         out.append({"claim": claim, "verdict": verdict, "evidence": evidence})
-    per = runs.assign(collapsed=runs["acc_last"] <= COLLAPSE).groupby(["method", "teacher"], sort=False)["collapsed"]
-    frac = per.mean().unstack("teacher")
+    frac = run_gaps(runs).groupby(["method", "teacher"], sort=False)["collapsed"].mean().unstack("teacher")
     uneven = [m for m, f in frac.iterrows() if (f > 0).any() and (f == 0).any()]
     everywhere = [m for m, f in frac.iterrows() if (f > 0).all()]
     say(f"a preset collapses (acc_last ≤ {COLLAPSE:g}%) with one teacher but not with another (Fig. 1a)",
@@ -431,10 +434,12 @@ def budget_rows(scale: str, seed: int = 0) -> list[Row]:
     if scale not in BUDGET:
         return []
     methods, epochs = BUDGET[scale]
-    return [Row({"method": m, "epochs": e, "student_steps": e * method_config(scale, m, seed, seed).iterations
-                 * method_config(scale, m, seed, seed).student_steps},
-                replace(method_config(scale, m, seed, seed), epochs=e), note=SCALE[scale]["stand_in"])
-            for m in methods for e in epochs]
+    rows = []
+    for m in methods:
+        cfg = method_config(scale, m, seed, seed)
+        rows += [Row({"method": m, "epochs": e, "student_steps": e * cfg.iterations * cfg.student_steps},
+                     replace(cfg, epochs=e), note=SCALE[scale]["stand_in"]) for e in epochs]
+    return rows
 
 
 def run_budget(scale: str, ctx: Context, seed: int = 0):
@@ -461,10 +466,7 @@ def tableA1_rows(scale: str, ctx: Context | None, seed: int = 0) -> list[Row]:
         load_dataset("tinyimagenet", "test", ctx.data_root if ctx is not None else None)
         note = "not run: Tiny-ImageNet ResNets run at paper scale only (GPU)"
     except DatasetMissing as e:
-        msg = str(e).strip("'\"").splitlines()[0]
-        if ctx is not None:
-            msg = msg.replace(str(ctx.data_root), "<data_root>")
-        note = f"missing: {msg}"
+        note = missing_status(e, ctx)
     return [Row({"teacher": t, "method": m}, None, note=note) for t in ("T1", "T2") for m in TABLE_A1]
 
 
@@ -505,7 +507,7 @@ NOTEBOOKS = {
 
 
 __all__ = ["SCALE", "COMPARISON", "ABLATION", "teacher", "method_config", "comparison_rows", "ablation_rows",
-           "summarise", "gaps", "beside_gaps", "COLLAPSE", "spread", "claims", "selection_rate", "teacher_names",
+           "summarise", "gaps", "beside_gaps", "COLLAPSE", "run_gaps", "spread", "claims", "selection_rate", "teacher_names",
            "run_comparison", "run_ablation", "selection_view", "table1", "beside_table1", "beside_table3", "beside_table4",
            "ALPHAS", "alpha_config", "fid_rows", "generator_fid", "run_fid", "FEATURE_VIEWS",
            "feature_view_config", "feature_view_rows", "run_feature_views", "feature_view", "FIG1", "fig1_rows",
