@@ -57,6 +57,13 @@ def fingerprint(nb: Path, params: dict) -> str:
     return h.hexdigest()
 
 
+def executed_root() -> Path:
+    """Where executed notebooks go: $KDNB_EXECUTED, else the repository's notebooks/executed/ (its lab copies are
+    committed, so the test command points this at a scratch folder)."""
+    env = os.environ.get("KDNB_EXECUTED")
+    return Path(env) if env else REPO / "notebooks" / "executed"
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="run_all.sh", description="Execute kdnb's notebooks headlessly at one scale.")
     ap.add_argument("--scale", default="smoke", choices=SCALES)
@@ -86,7 +93,7 @@ def main(argv=None) -> int:
     # A relative --data-root means the caller's folder, not notebooks/ (where the kernels run).
     data_root = str(Path(args.data_root).expanduser().resolve()) if args.data_root else None
     params = {"scale": args.scale, "device": args.device, "data_root": data_root}
-    out_dir = REPO / "notebooks" / "executed" / args.scale
+    out_dir = executed_root() / args.scale
     out_dir.mkdir(parents=True, exist_ok=True)
     for name in ("papermill", "nbclient", "traitlets"):  # their tracebacks would bury the one line below
         logging.getLogger(name).setLevel(logging.CRITICAL)

@@ -435,8 +435,10 @@ def test_lab_notebook_without_its_data_keeps_the_complete_result(tmp_path):
     (figs / "B_fig2.csv").write_text("scale,pool,status\nlab,MNIST,\n")
     (figs / "B_fig2.png").write_bytes(b"a complete figure")
     r = cli("--scale", "lab", "--only", "20_*", "--data-root", str(tmp_path / "nowhere"), "--force",
-            env={"KDNB_CACHE": str(tmp_path / "runs"), "KDNB_FIGURES": str(tmp_path / "figures")})
+            env={"KDNB_CACHE": str(tmp_path / "runs"), "KDNB_FIGURES": str(tmp_path / "figures"),
+                 "KDNB_EXECUTED": str(tmp_path / "executed")})
     assert r.returncode == 0, r.stdout + r.stderr
+    assert (tmp_path / "executed" / "lab" / "20_B_fig2_label_distribution.ipynb").exists()  # not the committed copies
     assert "partial" in r.stdout and f"lacked their data in {tmp_path / 'nowhere'}" in r.stdout
     assert (figs / "B_fig2.png").read_bytes() == b"a complete figure"
     assert (figs / "B_fig2.csv").read_text() == "scale,pool,status\nlab,MNIST,\n"
@@ -446,7 +448,8 @@ def test_lab_notebook_without_its_data_keeps_the_complete_result(tmp_path):
 
 def test_cell_timeout_names_the_cell(tmp_path):
     r = cli("--only", "00_*", "--timeout", "1", "--force", env={"KDNB_CACHE": str(tmp_path / "runs"),
-                                                                "KDNB_FIGURES": str(tmp_path / "figures")})
+                                                                "KDNB_FIGURES": str(tmp_path / "figures"),
+                                                                "KDNB_EXECUTED": str(tmp_path / "executed")})
     assert r.returncode == 1
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "a cell ran past --timeout 1 s: `" in lines[0], r.stderr
