@@ -54,6 +54,7 @@ KINDS = {
     "AttackKDRun": "kdnb.methods.attack_kd",
     "ArbitrarySet": "kdnb.methods.arbitrary",
     "BKDRun": "kdnb.methods.arbitrary",
+    "ZSKDRun": "kdnb.methods.zskd_kd",
     "DataFreeRun": "kdnb.methods.datafree",
     "GANRun": "kdnb.methods.hybrid",
     "HybridRun": "kdnb.methods.hybrid",

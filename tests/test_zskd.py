@@ -1,6 +1,7 @@
 """ZSKD's reading of paper B (``kdnb.augment.zskd``, ``kdnb.zskd``): each copy of the offline expansion on hand-made
 images, the expansion's size and determinism, the relabelling objective, and the T²·soft-CE loss by hand."""
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -219,27 +220,109 @@ def test_the_engine_runs_the_expansion_as_one_step_per_mini_batch():
     assert any(not torch.equal(a, b) for a, b in zip(before, student.parameters()))
 
 
-def test_the_sweep_recipe_builds_bkd_runs_without_augmentation_and_marks_the_rest():
-    from kdnb.methods import BKDRun
+def test_the_sweep_recipe_runs_one_config_per_reading_balance_and_seed():
+    from kdnb.methods import BKDRun, ZSKDRun
     from kdnb.recipes import zskd as rz
-    from kdnb.recipes.rows import configs_of
 
-    rows = rz.sweep_rows()
-    assert len(rows) == 2 * 2 * 2 * 4 * 3
-    plain = [r for r in rows if r.labels["augmentation"] == "none"]
-    aug = [r for r in rows if r.labels["augmentation"] == "zskd"]
-    assert all(r.config is None and "run kind" in r.note for r in aug) and len(aug) == 48
-    assert len(configs_of(rows)) == 48
-    for r in plain:
+    rows = rz.sweep_rows("lab")
+    assert len(rows) == 2 * 2 * (3 + 1)  # targets × balance × (3 plain seeds + 1 expanded seed)
+    for r in rows:
         c = r.config
-        assert isinstance(c, BKDRun) and c.temperature == 20.0 and c.eval_every == 1
+        aug = r.labels["augmentation"] == "zskd"
+        assert isinstance(c, ZSKDRun if aug else BKDRun) and c.temperature == 20.0 and c.eval_every == 1
+        assert not isinstance(c, BKDRun) or not aug
         s = c.schedule
-        assert (s.optimizer, s.lr, s.batch_size, s.cosine, s.augment, s.epochs) == \
-            ("adam", 1e-3, 64, False, "none", r.labels["epochs"])
+        assert (s.optimizer, s.lr, s.batch_size, s.cosine, s.augment, s.mixup) == ("adam", 1e-3, 64, False, "none", False)
+        assert s.epochs == r.labels["run_epochs"] == rz.RUNS["lab"][r.labels["augmentation"]][r.labels["seed"]]
         assert c.transfer.n == 5_000 and c.transfer.balanced == r.labels["balanced"]
         assert c.transfer.pools[0].source == "uniform_noise" and c.seed == r.labels["seed"]
         t = c.transfer.teacher
         assert t.dataset == "unit_range" and t.size == 32
         assert dict(t.dataset_params)["of"] == {"MNIST": "mnist", "FMNIST": "fashionmnist"}[r.labels["target_dataset"]]
-    assert {r.labels["epochs"] for r in plain} == {30, 100, 300, 500}
+    assert rz.cell_epochs("lab") == (3, 30, 100, 300, 500)
     assert rz.sweep_config("MNIST", True, False, 30, size=None).transfer.teacher.size is None
+    assert rz.sweep_config("MNIST", True, True, 3).expand
+
+
+def test_zskd_run_refuses_a_schedule_with_kdnb_augmentation():
+    from kdnb.config import ConfigError
+    from kdnb.methods import ZSKDRun
+    from kdnb.recipes import zskd as rz
+
+    cfg = rz.sweep_config("MNIST", True, True, 3)
+    with pytest.raises(ConfigError, match="augment='none'"):
+        ZSKDRun(cfg.transfer, cfg.student, replace(cfg.schedule, augment="nayak"))
+
+
+def test_an_epochs_run_is_the_prefix_of_a_longer_run_at_constant_lr():
+    """Why one 500-epoch run gives the 30-, 100- and 300-epoch cells: with a constant learning rate the first E
+    epochs of a longer run are the E-epoch run (same weights, same curve)."""
+    from kdnb.engine import fit
+    from kdnb.models import build_model
+    from kdnb.recipes.zskd import zskd_schedule
+
+    x = torch.randint(0, 256, (96, 1, 12, 12), dtype=torch.uint8)
+    y = torch.randint(0, 3, (96,))
+    objective_of = lambda m: (lambda b: {"ce": torch.nn.functional.cross_entropy(m(b.x), y[b.index])})
+    out = {}
+    for epochs in (2, 4):
+        torch.manual_seed(0)
+        m = build_model("tiny", 3, 1, 12)
+        curves = fit(m, x, objective_of(m), replace(zskd_schedule(epochs), batch_size=16), seed=3,
+                     evaluate=lambda mm: {"w": float(sum(p.detach().double().sum() for p in mm.parameters()))}, progress=False)
+        out[epochs] = curves
+    assert out[4]["w"][:2] == out[2]["w"] and out[4]["ce"][:2] == out[2]["ce"]
+    assert out[4]["w"][2] != out[4]["w"][1]
+
+
+def test_read_curve_gives_the_best_so_far_and_the_epoch_s_own_accuracy():
+    from kdnb.recipes.zskd import read_curve
+
+    curves = {"eval_epoch": [1, 2, 3, 4], "test_acc": [10.0, 40.0, 30.0, 35.0]}
+    assert read_curve(curves, 1) == (10.0, 10.0)
+    assert read_curve(curves, 3) == (40.0, 30.0)
+    assert read_curve(curves, 4) == (40.0, 35.0)
+    with pytest.raises(ValueError, match="epoch 5"):
+        read_curve(curves, 5)
+
+
+def test_readings_table_compares_each_reading_with_the_paper_rows_of_its_augmentation():
+    import pandas as pd
+    from kdnb.recipes import zskd as rz
+
+    summary = pd.DataFrame([
+        dict(target_dataset="MNIST", augmentation="none", balanced=False, epochs=30, best_mean=80.0, best_std=2.0,
+             last_mean=70.0, last_std=1.0, seeds=3, status=""),
+        dict(target_dataset="MNIST", augmentation="none", balanced=True, epochs=30, best_mean=90.0, best_std=1.0,
+             last_mean=85.0, last_std=1.0, seeds=3, status=""),
+        dict(target_dataset="MNIST", augmentation="zskd", balanced=True, epochs=3, best_mean=95.0, best_std=np.nan,
+             last_mean=95.0, last_std=np.nan, seeds=1, status=""),
+        dict(target_dataset="FMNIST", augmentation="none", balanced=True, epochs=30, best_mean=np.nan,
+             best_std=np.nan, last_mean=np.nan, last_std=np.nan, seeds=0, status="missing: FashionMNIST"),
+    ])
+    t = rz.readings_table(summary, "lab").set_index("reading")
+    plain, expanded = t.loc["ZSKD, no augmentation, 30 epochs"], t.loc["ZSKD, with augmentation, 3 epochs"]
+    # paper B Table 1, MNIST random noise: 81.62 → 92.88 without augmentation, 89.01 → 95.76 with it
+    assert plain["MNIST unbalanced Δ"] == pytest.approx(80.0 - 81.62)
+    assert plain["MNIST balanced Δ"] == pytest.approx(90.0 - 92.88)
+    assert plain["mean |Δ|"] == pytest.approx((1.62 + 2.88) / 2) and plain["cells run"] == 2
+    assert plain["MNIST unbalanced"] == "80.0 ± 2.0 (3)" and plain["FMNIST balanced"] == "missing: FashionMNIST"
+    assert expanded["MNIST balanced Δ"] == pytest.approx(95.0 - 95.76) and expanded["cells run"] == 1
+    assert expanded["MNIST balanced"] == "95.0 (1)" and expanded["MNIST unbalanced"] == "not run"
+    assert rz.closest(t.reset_index())["reading"] == "ZSKD, with augmentation, 3 epochs"
+    last = rz.readings_table(summary, "lab", value="last").set_index("reading")
+    assert last.loc["ZSKD, no augmentation, 30 epochs", "MNIST unbalanced Δ"] == pytest.approx(70.0 - 81.62)
+
+
+def test_zskd_run_at_smoke_relabels_every_expanded_copy_and_reports_the_best_epoch(ctx):
+    from kdnb.recipes import zskd as rz
+    from kdnb.runs import run
+
+    cfg = rz.sweep_config("MNIST", True, True, 2, scale="smoke", n=64)
+    rec = run(cfg, ctx)
+    c = rec.curves
+    assert c["eval_epoch"] == [1, 2] and len(c["kd"]) == 2 and all(math.isfinite(v) for v in c["kd"])
+    assert rec.metrics["test_acc_max"] == max(c["test_acc"]) and rec.metrics["test_acc"] == c["test_acc"][-1]
+    assert rec.metrics["transfer"]["size"] == 60  # ⌊64/10⌋ per class (Algorithm 1)
+    again = run(cfg, ctx)
+    assert again.key == rec.key and again.curves == c  # a cache hit
