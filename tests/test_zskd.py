@@ -200,11 +200,11 @@ def test_objective_relabels_every_image_of_the_expansion():
 
 
 def test_the_engine_runs_the_expansion_as_one_step_per_mini_batch():
-    """The plan a ZSKD run kind would run (kdnb.recipes.zskd): the transform expands each drawn batch of 4 into
+    """The plan a ZSKD run kind would run (kdnb.recipes.paper_b): the transform expands each drawn batch of 4 into
     424 images, the teacher labels all of them, one Adam step each."""
     from kdnb.engine import TensorSource, Update, learner, train
     from kdnb.models import build_model
-    from kdnb.recipes.zskd import zskd_schedule
+    from kdnb.recipes.paper_b import zskd_schedule
 
     torch.manual_seed(0)
     student, teacher = build_model("lenet5_half", 10, 1, 32), build_model("lenet5", 10, 1, 32)
@@ -222,9 +222,9 @@ def test_the_engine_runs_the_expansion_as_one_step_per_mini_batch():
 
 def test_the_sweep_recipe_runs_one_config_per_reading_balance_and_seed():
     from kdnb.methods import BKDRun, ZSKDRun
-    from kdnb.recipes import zskd as rz
+    from kdnb.recipes import paper_b as rz
 
-    rows = rz.sweep_rows("lab")
+    rows = rz.zskd_sweep_rows("lab")
     assert len(rows) == 2 * 2 * (3 + 1)  # targets × balance × (3 plain seeds + 1 expanded seed)
     for r in rows:
         c = r.config
@@ -233,23 +233,23 @@ def test_the_sweep_recipe_runs_one_config_per_reading_balance_and_seed():
         assert not isinstance(c, BKDRun) or not aug
         s = c.schedule
         assert (s.optimizer, s.lr, s.batch_size, s.cosine, s.augment, s.mixup) == ("adam", 1e-3, 64, False, "none", False)
-        assert s.epochs == r.labels["run_epochs"] == rz.RUNS["lab"][r.labels["augmentation"]][r.labels["seed"]]
+        assert s.epochs == r.labels["run_epochs"] == rz.ZSKD_RUNS["lab"][r.labels["augmentation"]][r.labels["seed"]]
         assert c.transfer.n == 5_000 and c.transfer.balanced == r.labels["balanced"]
         assert c.transfer.pools[0].source == "uniform_noise" and c.seed == r.labels["seed"]
         t = c.transfer.teacher
         assert t.dataset == "unit_range" and t.size == 32
         assert dict(t.dataset_params)["of"] == {"MNIST": "mnist", "FMNIST": "fashionmnist"}[r.labels["target_dataset"]]
-    assert rz.cell_epochs("lab") == (3, 30, 100, 300, 500)
-    assert rz.sweep_config("MNIST", True, False, 30, size=None).transfer.teacher.size is None
-    assert rz.sweep_config("MNIST", True, True, 3).expand
+    assert rz.zskd_cell_epochs("lab") == (3, 30, 100, 300, 500)  # the paper's sweep and each run's length
+    assert rz.zskd_sweep_config("MNIST", True, False, 30, size=None).transfer.teacher.size is None
+    assert rz.zskd_sweep_config("MNIST", True, True, 3).expand
 
 
 def test_zskd_run_refuses_a_schedule_with_kdnb_augmentation():
     from kdnb.config import ConfigError
     from kdnb.methods import ZSKDRun
-    from kdnb.recipes import zskd as rz
+    from kdnb.recipes import paper_b as rz
 
-    cfg = rz.sweep_config("MNIST", True, True, 3)
+    cfg = rz.zskd_sweep_config("MNIST", True, True, 3)
     with pytest.raises(ConfigError, match="augment='none'"):
         ZSKDRun(cfg.transfer, cfg.student, replace(cfg.schedule, augment="nayak"))
 
@@ -259,7 +259,7 @@ def test_an_epochs_run_is_the_prefix_of_a_longer_run_at_constant_lr():
     epochs of a longer run are the E-epoch run (same weights, same curve)."""
     from kdnb.engine import fit
     from kdnb.models import build_model
-    from kdnb.recipes.zskd import zskd_schedule
+    from kdnb.recipes.paper_b import zskd_schedule
 
     x = torch.randint(0, 256, (96, 1, 12, 12), dtype=torch.uint8)
     y = torch.randint(0, 3, (96,))
@@ -276,7 +276,7 @@ def test_an_epochs_run_is_the_prefix_of_a_longer_run_at_constant_lr():
 
 
 def test_read_curve_gives_the_best_so_far_and_the_epoch_s_own_accuracy():
-    from kdnb.recipes.zskd import read_curve
+    from kdnb.recipes.paper_b import read_curve
 
     curves = {"eval_epoch": [1, 2, 3, 4], "test_acc": [10.0, 40.0, 30.0, 35.0]}
     assert read_curve(curves, 1) == (10.0, 10.0)
@@ -288,7 +288,7 @@ def test_read_curve_gives_the_best_so_far_and_the_epoch_s_own_accuracy():
 
 def test_readings_table_compares_each_reading_with_the_paper_rows_of_its_augmentation():
     import pandas as pd
-    from kdnb.recipes import zskd as rz
+    from kdnb.recipes import paper_b as rz
 
     summary = pd.DataFrame([
         dict(target_dataset="MNIST", augmentation="none", balanced=False, epochs=30, best_mean=80.0, best_std=2.0,
@@ -300,7 +300,7 @@ def test_readings_table_compares_each_reading_with_the_paper_rows_of_its_augment
         dict(target_dataset="FMNIST", augmentation="none", balanced=True, epochs=30, best_mean=np.nan,
              best_std=np.nan, last_mean=np.nan, last_std=np.nan, seeds=0, status="missing: FashionMNIST"),
     ])
-    t = rz.readings_table(summary, "lab").set_index("reading")
+    t = rz.zskd_readings_table(summary, "lab").set_index("reading")
     plain, expanded = t.loc["ZSKD, no augmentation, 30 epochs"], t.loc["ZSKD, with augmentation, 3 epochs"]
     # paper B Table 1, MNIST random noise: 81.62 → 92.88 without augmentation, 89.01 → 95.76 with it
     assert plain["MNIST unbalanced Δ"] == pytest.approx(80.0 - 81.62)
@@ -309,16 +309,16 @@ def test_readings_table_compares_each_reading_with_the_paper_rows_of_its_augment
     assert plain["MNIST unbalanced"] == "80.0 ± 2.0 (3)" and plain["FMNIST balanced"] == "missing: FashionMNIST"
     assert expanded["MNIST balanced Δ"] == pytest.approx(95.0 - 95.76) and expanded["cells run"] == 1
     assert expanded["MNIST balanced"] == "95.0 (1)" and expanded["MNIST unbalanced"] == "not run"
-    assert rz.closest(t.reset_index())["reading"] == "ZSKD, with augmentation, 3 epochs"
-    last = rz.readings_table(summary, "lab", value="last").set_index("reading")
+    assert rz.closest_reading(t.reset_index())["reading"] == "ZSKD, with augmentation, 3 epochs"
+    last = rz.zskd_readings_table(summary, "lab", value="last").set_index("reading")
     assert last.loc["ZSKD, no augmentation, 30 epochs", "MNIST unbalanced Δ"] == pytest.approx(70.0 - 81.62)
 
 
 def test_zskd_run_at_smoke_relabels_every_expanded_copy_and_reports_the_best_epoch(ctx):
-    from kdnb.recipes import zskd as rz
+    from kdnb.recipes import paper_b as rz
     from kdnb.runs import run
 
-    cfg = rz.sweep_config("MNIST", True, True, 2, scale="smoke", n=64)
+    cfg = rz.zskd_sweep_config("MNIST", True, True, 2, scale="smoke", n=64)
     rec = run(cfg, ctx)
     c = rec.curves
     assert c["eval_epoch"] == [1, 2] and len(c["kd"]) == 2 and all(math.isfinite(v) for v in c["kd"])

@@ -10,7 +10,7 @@ Against :class:`~kdnb.methods.arbitrary.BKDRun` (paper B's Eq. 2 as kdnb reads i
   ONE optimiser step on the whole expansion, as ``train.py --data_augmentation`` does. ``expand=False`` is the same
   run without it.
 
-Schedule (``kdnb.recipes.zskd.zskd_schedule``): Adam 1e-3, constant, batch 64, no kdnb augmentation, no mixup; a
+Schedule (``kdnb.recipes.paper_b.zskd_schedule``): Adam 1e-3, constant, batch 64, no kdnb augmentation, no mixup; a
 schedule with ``augment`` other than ``"none"`` or with mixup is refused (the expansion is the augmentation).
 The engine drops the last partial batch of an epoch (ZSKD keeps it). ``eval_every=1`` evaluates every epoch, so
 ``test_acc_max`` is ZSKD's reported best accuracy (chosen on the test set, as ZSKD does).

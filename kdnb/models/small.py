@@ -73,16 +73,23 @@ class AlexNet32(_Classifier):
 class Toy2D(_Classifier):
     """Paper A's Fig. 2 network: 3 conv layers → global average pool to **2** features → 3 FC layers.
 
-    The paper gives only that shape; widths (32, 64, 2 channels; FC 32, 32) are ours. The 2-D GAP output is the
-    feature plotted with the teacher's decision regions.
+    The paper gives only that shape ("3 convolutional layers resulting in 2 GAP features, followed by 3
+    fully-connected layers (with ReLU activations)", trained "to ∼97%"); widths (32, 64, 2 channels; FC 32, 32) and
+    the third conv's kernel are ours. The third conv spans the whole 7×7 map left by two poolings (kernel
+    ``image_size // 4``, no padding), so each of the 2 features sees the whole digit before GAP; a 3×3 third conv
+    averaged over the 7×7 map (our first reading) made the 2 features a linear map of position-averaged local
+    features and stopped at 90.6% after 12 epochs. Probes (Adam 3e-3, cosine, batch 128, MNIST): whole-map kernel
+    93.9% after 4 epochs; 5×5 kernel (3×3 map) 69.4% after 1 epoch against 90.1% for the whole-map kernel.
+    The 2-D GAP output is the feature plotted with the teacher's decision regions.
     """
 
     def __init__(self, num_classes=10, in_channels=1, image_size=28, hidden=32):
         super().__init__()
+        side = image_size // 4  # the map after two 2×2 poolings
         self.body = nn.Sequential(
             nn.Conv2d(in_channels, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(inplace=True), nn.MaxPool2d(2),
             nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(inplace=True), nn.MaxPool2d(2),
-            nn.Conv2d(64, 2, 3, padding=1))
+            nn.Conv2d(64, 2, side))
         self.fc = nn.Sequential(nn.Linear(2, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, hidden),
                                 nn.ReLU(inplace=True), nn.Linear(hidden, num_classes))
 
