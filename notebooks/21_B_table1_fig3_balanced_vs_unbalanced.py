@@ -26,8 +26,8 @@
 #   — and how many teacher forwards ("draws") that took.
 # * Table 1 beside the paper: MNIST · random noise is 81.62 → 92.88 (unbalanced → balanced) without augmentation
 #   and 89.01 → 95.76 with it. Fig. 3 is the balanced − unbalanced gain.
-# * At `lab`, the readings we tried for the noise rows (teacher input normalisation, Gaussian noise) and which of
-#   them, if any, reproduces the paper's ≈ 11-point gain.
+# * At `lab`, the readings we tried for the noise rows (teacher input normalisation, Gaussian noise, the ZSKD code's
+#   schedule and augmentation over 30…500 epochs), which comes closest to the paper and by how much.
 #
 # At `smoke` everything is an embedded stand-in (digits teacher; dead leaves for Clevr; photo crops for SVHN) and
 # labelled so in the `status` column; the accuracies are near chance there and say nothing about the paper.
@@ -165,6 +165,103 @@ save_figure(fig, "B_table1_noise_readings", P.scale, P.stamp())
 plt.show()
 
 # %% [markdown]
+# ## The ZSKD reading: an epoch sweep
+#
+# Paper B gives no schedule. The same authors' ZSKD code, which paper B very likely follows (official-code-notes
+# §B), trains a student with T²·soft-CE at T = 20, Adam 1e-3 (constant), batch 64, **500 epochs by default**, on
+# 32×32 LeNet-5 inputs, and its augmentation is an **offline expansion of every mini-batch** — scales, 20 %
+# translations on a white background, 10 rotations, three flips, salt-and-pepper, a fixed noise blend and four
+# combinations, 106 images per image — each copy relabelled by the teacher, one optimiser step per expanded batch
+# (`kdnb.augment.zskd`, `kdnb.methods.ZSKDRun`). Table 1's noise rows under that reading, at 30 / 100 / 300 / 500
+# epochs, unbalanced and balanced, without and with the expansion.
+#
+# One run per (augmentation, balance, seed), evaluated after every epoch; the constant learning rate makes the
+# first E epochs of a longer run the E-epoch run, so every cell reads the run's curve: **best** over epochs 1…E
+# (what ZSKD reports) and **last** (after epoch E). What runs at this scale (reading → seed → epochs) and why is in
+# `kdnb/recipes/paper_b.py` (`ZSKD_RUNS`): on a CPU the expansion costs ≈ 3.4 CPU-minutes per epoch, so only its
+# first epochs run there.
+
+# %%
+print("runs (augmentation → seed → epochs):", B.ZSKD_RUNS[P.scale], "| N =", B.ZSKD_N[P.scale])
+zruns, zrecs = B.run_zskd_sweep(P.scale, P.ctx)
+zcells = B.zskd_cells(zruns, zrecs, P.scale)
+zsum = B.zskd_spread(zcells)
+save_table(zcells, "B_table1_zskd_sweep", P.scale)
+zsum.round(2)
+
+# %% [markdown]
+# Every run's test accuracy after each epoch (thin: one seed; the dashed lines are the paper's Table 1 rows of the
+# same augmentation).
+
+# %%
+ran = zruns[[zrecs[k] is not None for k in zip(zruns["target_dataset"], zruns["augmentation"], zruns["balanced"],
+                                             zruns["seed"])]]
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.4), squeeze=False)
+for ax, aug in zip(axes.flat, B.ZSKD_AUGMENTATIONS):
+    for _, r in ran[(ran["augmentation"] == aug) & (ran["target_dataset"] == "MNIST")].iterrows():
+        c = zrecs[(r["target_dataset"], aug, r["balanced"], r["seed"])].curves
+        ax.plot(c["eval_epoch"], c["test_acc"], color="C2" if r["balanced"] else "C3", lw=0.9,
+                label=f"{'balanced' if r['balanced'] else 'unbalanced'}, seed {r['seed']}")
+    for bal in (False, True):
+        ax.axhline(B.paper_noise_value("MNIST", bal, aug == "zskd"), color="C2" if bal else "C3", ls="--", lw=1)
+    ax.set_xscale("log"); ax.set_xlabel("epoch"); ax.set_ylabel("student accuracy (%)")
+    ax.set_title(f"MNIST noise, ZSKD reading, {'with the 106× expansion' if aug == 'zskd' else 'no augmentation'}",
+                 fontsize=9)
+    ax.legend(fontsize=7)
+fig.tight_layout()
+save_figure(fig, "B_table1_zskd_sweep", P.scale, P.stamp())
+plt.show()
+
+# %% [markdown]
+# ## Every reading beside the paper
+#
+# One row per reading: kdnb's Table 1 recipe above (Eq. 2, 30 epochs, one seed) and the ZSKD reading at each epoch
+# count, four cells each (MNIST and FashionMNIST × unbalanced and balanced; mean ± std over seeds, the number of
+# seeds in brackets), the paper's value and Δ = ours − paper. A reading with augmentation is compared with the
+# paper's rows with augmentation. FashionMNIST is not on the lab machine: its cells say `missing` there and run
+# wherever it is on disk.
+
+# %%
+from kdnb.recipes.paper_b import ZSKD_TARGETS
+ours_t1 = table1[(table1["stimulus"] == "noise") & table1["target_dataset"].isin(ZSKD_TARGETS)]
+recipe_rows = ours_t1.assign(
+    reading=["kdnb recipe: Eq. 2, 30 epochs, 'nayak' augmentation" if a else "kdnb recipe: Eq. 2, 30 epochs"
+             for a in ours_t1["augmentation"]],
+    augmented=ours_t1["augmentation"], mean=ours_t1["accuracy"], std=float("nan"),
+    seeds=ours_t1["accuracy"].notna().astype(int))
+readings_zskd = B.zskd_readings_table(zsum, P.scale, extra=recipe_rows)
+save_table(readings_zskd, "B_table1_readings", P.scale)
+cells = [c for c in readings_zskd.columns if c.startswith(ZSKD_TARGETS) and not c.endswith(("Δ", "paper"))]
+readings_zskd[["reading"] + cells + ["cells run", "mean |Δ|"]].round(2)
+
+# %%
+best = B.closest_reading(readings_zskd)
+deltas = {c: best[f"{c} Δ"] for c in cells if best[f"{c} Δ"] == best[f"{c} Δ"]}
+print(f"closest reading: {best['reading']} — mean |Δ| {best['mean |Δ|']:.1f} points over {best['cells run']} cell(s)")
+for c, d in deltas.items():
+    print(f"  {c}: ours {best[c]} vs paper {best[f'{c} paper']:.2f} (Δ {d:+.1f}: "
+          f"{'reproduces, |Δ| ≤ 3' if abs(d) <= 3 else 'does not reproduce'})")
+
+# %% [markdown]
+# ## CIFAR-10 (JPEG copy): the noise rows
+#
+# At lab the CIFAR-10 rows run on CIFAR-10 rebuilt from a JPEG copy (`cifar10_jpeg`: labels exact, most pixels
+# decoded from JPEG), AlexNet → AlexNet-half, with the reductions `kdnb/recipes/paper_b.py` lists in `LAB_CPU` (a
+# 5-epoch teacher, 200,000 noise draws, 15 KD epochs, one seed). They are a different dataset from the paper's
+# CIFAR-10, shown beside the paper's CIFAR-10 rows for scale, never in place of them.
+
+# %%
+jpeg = table1[(table1["target_dataset"] == B.JPEG) & (table1["stimulus"] == "noise")]
+if len(jpeg):
+    jp = jpeg[["target_dataset", "balanced", "augmentation", "accuracy", "teacher_accuracy", "size", "draws",
+               "status"]].copy()
+    jp["paper (CIFAR-10)"] = [B.paper_noise_value("CIFAR-10", b, a) for b, a in zip(jp["balanced"], jp["augmentation"])]
+    save_table(jp, "B_table1_cifar10_jpeg", P.scale)
+    display(jp.round(2))
+else:
+    print(f"CIFAR-10 (JPEG copy) rows run at lab only (this is {P.scale})")
+
+# %% [markdown]
 # ## Is the gap a matter of transfer-set size?
 #
 # The paper keeps each transfer set "approximately equal to the Teacher's training set" (§4.1): 60,000 images
@@ -200,8 +297,8 @@ for bal in (False, True):
 # ## Checks
 #
 # Every scale: Algorithm 1 never keeps more than N/C per class, and the balanced sets are at least as flat as the
-# unbalanced ones. At lab and paper scale: the paper's finding on MNIST noise — balancing helps — is checked with
-# a margin of 2 points for the primary reading; the cell then prints, from the numbers, which absolute accuracies
+# unbalanced ones. At lab and paper scale: the paper's finding on MNIST noise — balancing helps — is checked on
+# the mean of three seeds of the ZSKD reading (30 epochs) with a margin of two standard errors; the cell then prints, from the numbers, which absolute accuracies
 # reproduce the paper's (|Δ| ≤ 5) and whether augmentation helped. Lab scale trains on 5,000 images for 30 epochs
 # (the paper: ≈ 60,000 images, schedule unstated), so absolute accuracies far below the paper's are expected there.
 
@@ -221,7 +318,16 @@ if P.scale != "smoke":
     for aug in (False, True):
         gain = prim[(aug, True)] - prim[(aug, False)]
         print(f"MNIST noise, augmentation={aug}: gain {gain:+.2f} points (paper {paper_gain[aug]:+.2f})")
-    assert prim[(False, True)] - prim[(False, False)] > 2.0, "balancing did not help on MNIST noise (no augmentation)"
+    # The claim on the mean of three seeds (the ZSKD reading at 30 epochs, the cells every seed ran), with a margin
+    # of two standard errors of the difference: one seed hides a ±5-point spread.
+    z30 = zsum[(zsum["target_dataset"] == "MNIST") & (zsum["augmentation"] == "none")
+               & (zsum["epochs"] == 30)].set_index("balanced")
+    zgain = z30.loc[True, "best_mean"] - z30.loc[False, "best_mean"]
+    zse = ((z30["best_std"] ** 2 / z30["seeds"]).sum()) ** 0.5
+    print(f"ZSKD reading, 30 epochs, {int(z30['seeds'].min())} seeds: unbalanced {z30.loc[False, 'best_mean']:.1f} ± "
+          f"{z30.loc[False, 'best_std']:.1f}, balanced {z30.loc[True, 'best_mean']:.1f} ± {z30.loc[True, 'best_std']:.1f}"
+          f" → gain {zgain:+.1f} (2 s.e. = {2 * zse:.1f}; paper {paper_gain[False]:+.2f})")
+    assert z30["seeds"].min() >= 3 and zgain > 2 * zse, "balancing did not help on MNIST noise (3 seeds)"
     # What does not reproduce, stated from the numbers (not asserted: they are the paper's, not ours to fix).
     mn = side[(side["target_dataset"] == "MNIST") & (side["transfer_set"] == "Random Noise")]
     for _, r in mn.iterrows():

@@ -43,17 +43,19 @@ DIST = {
     # stand-ins at smoke / lab (not in the paper's tables)
     "MNIST": (GENERAL, "dataset:mnist"), "FashionMNIST": (GENERAL, "dataset:fashionmnist"),
     "digits": (GENERAL, "dataset:digits"), "Photos": (GENERAL, "dataset:photos"),
+    "C10 (JPEG copy)": (GENERAL, "dataset:cifar10_jpeg"),  # CIFAR-10 rebuilt from a JPEG copy (lab, CPU)
 }
+JPEG = "C10 (JPEG copy)"
 TEACHER_DATA = {"C10": "cifar10", "C100": "cifar100", "Tiny": "tinyimagenet", "FGVCA": "fgvca", "Pets": "pets",
-                "EuroSAT": "eurosat", "MNIST": "mnist", "digits": "digits"}
+                "EuroSAT": "eurosat", "MNIST": "mnist", "digits": "digits", "C10 (JPEG copy)": "cifar10_jpeg"}
 ARCH = {"RN50": "resnet50", "RN18": "resnet18", "WRN40x2": "wrn40_2", "MNv2": "mobilenetv2", "LeNet5": "lenet5",
-        "LeNet5-half": "lenet5_half", "tiny": "tiny", "tiny-half": "tiny_half", "toy2d": "toy2d"}
+        "LeNet5-half": "lenet5_half", "tiny": "tiny", "tiny-half": "tiny_half", "toy2d": "toy2d", "AlexNet": "alexnet"}
 PAPER_TEACHERS = ("C10", "C100", "Tiny", "FGVCA", "Pets", "EuroSAT")
 PAPER_DISTS = ("C10", "C100", "Tiny", "FGVCA", "Pets", "EuroSAT", "IN-ID", "IN-OOD", "Food", "OpenGL", "Leaves", "Noise")
 NO_ID = {"C100", "Tiny", "EuroSAT"}
 # training-set sizes: a distillation set holds at most this many images (§4: "some datasets may have less")
 TRAIN_SIZE = {"cifar10": 50_000, "cifar100": 50_000, "tinyimagenet": 100_000, "fgvca": 6_667, "pets": 3_680,
-              "eurosat": 27_000, "food": 75_750, "mnist": 60_000, "fashionmnist": 60_000, "digits": 1_442}  # Table 1 '-': no complete overlap with ImageNet (§3.1)
+              "eurosat": 27_000, "food": 75_750, "mnist": 60_000, "cifar10_jpeg": 50_000, "fashionmnist": 60_000, "digits": 1_442}  # Table 1 '-': no complete overlap with ImageNet (§3.1)
 
 
 def temperature(dist: str) -> float:
@@ -78,6 +80,7 @@ def stats_of(teacher_dataset: str, ctx_root=None) -> tuple[tuple, tuple]:
     from kdnb.sources.noise import DATASET_STATS
 
     name = TEACHER_DATA[teacher_dataset]
+    name = "cifar10" if name == "cifar10_jpeg" else name  # the JPEG copy's pixels are CIFAR-10's, re-encoded
     if name in DATASET_STATS:
         return DATASET_STATS[name]
     if name in EXTRA_STATS:
@@ -110,7 +113,10 @@ SMOKE = Scale(teachers=(("digits", "LeNet5", ("LeNet5-half",)),), dists=("digits
 # lr 0.05 for 12 epochs left every student of one seed × thread count at chance (9.6%); lr 0.02 or 0.01 and
 # Adam for 12 epochs left most students near chance for most seeds. tools/check_smoke.py shows the spread.
 SMOKE_T45_EPOCHS = 8  # Tables 4–5 run 14 and 16 students: at smoke each gets a few epochs only (60 s per notebook)
-LAB = Scale(teachers=(("MNIST", "LeNet5", ("LeNet5-half", "tiny")), ("C10", "RN18", ("RN18", "WRN40x2"))),
+# The CIFAR-10 (JPEG copy) teacher has no students at lab (AlexNet KD is ≈ 300 images/s on the lab CPU): it labels
+# Table 3's candidate sets only, and it is paper B's lab AlexNet (kdnb.recipes.paper_b.teacher), trained once for both.
+LAB = Scale(teachers=(("MNIST", "LeNet5", ("LeNet5-half", "tiny")), ("C10", "RN18", ("RN18", "WRN40x2")),
+                      (JPEG, "AlexNet", ())),
             dists=("MNIST", "FashionMNIST", "C10", "C100", "Photos", "OpenGL", "Leaves", "Noise"),
             teacher_schedule=Schedule(epochs=5, batch_size=128, lr=0.05, augment="none"),
             kd_epochs=5, batch=128, lr=0.05, n=20_000, pool=30_000)
@@ -130,6 +136,9 @@ def _check(scale: str) -> Scale:
 
 def teacher(scale: str, teacher_dataset: str, arch: str | None = None, seed: int = 0) -> TeacherRun:
     s = _check(scale)
+    if teacher_dataset == JPEG:  # paper B's lab AlexNet on CIFAR-10 (JPEG copy), raw pixels, 5 epochs (see LAB)
+        from kdnb.recipes import paper_b
+        return paper_b.teacher(scale, paper_b.JPEG)
     arch = arch or next(a for t, a, _ in s.teachers if t == teacher_dataset)
     sched = s.teacher_schedule
     if scale == "lab" and teacher_dataset not in ("MNIST",):
@@ -187,7 +196,9 @@ def _note(scale: str) -> str:
 def _cross_domain_skip(scale: str, t: str, d: str) -> bool:
     """Below paper scale, skip distilling an MNIST teacher with CIFAR images and a CIFAR teacher with MNIST-family
     images: channel and size conversions across them say nothing the paper's table does."""
-    return scale != "paper" and ((t == "MNIST" and d in ("C10", "C100")) or (t == "C10" and d in ("MNIST", "FashionMNIST")))
+    cifar = ("C10", "C100", JPEG)
+    return scale != "paper" and ((t == "MNIST" and d in cifar) or (t in ("C10", JPEG) and d in ("MNIST", "FashionMNIST"))
+                                 or (t == JPEG and d == "C10") or (t == "C10" and d == JPEG))
 
 
 def table1_configs(scale: str, seed: int = 0) -> list[tuple[str, str, str, KDRun]]:
@@ -263,7 +274,7 @@ def table2_rows(scale: str) -> pd.DataFrame:
 
 
 TABLE3_DISTS = {"smoke": ("digits", "Photos", "OpenGL", "Leaves", "Noise"),
-                "lab": ("MNIST", "FashionMNIST", "C10", "C100", "Photos", "OpenGL", "Leaves", "Noise"),
+                "lab": ("MNIST", "FashionMNIST", "C10", "C100", JPEG, "Photos", "OpenGL", "Leaves", "Noise"),
                 "paper": ("C10", "C100", "Tiny", "FGVCA", "Pets", "EuroSAT", "IN-ID", "IN-OOD", "Food", "OpenGL",
                           "Leaves", "Noise")}
 

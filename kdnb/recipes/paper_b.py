@@ -65,7 +65,7 @@ SCALE = {
                 noise_limit=3_000_000, kd_epochs=30, batch=64, photos=dict(n=20_000, resolution=32), leaves=20_000,
                 t4_sizes=(500, 1000, 2000, 4000, 8000, 16000), t4_repeats=3, t4_budget=30_000,
                 t4_photos=dict(n=40_000, resolution=32), t4_teacher_epochs=3, student_kd_n=60_000,
-                targets=TARGETS + (JPEG,), per_target=LAB_CPU),
+                targets=TARGETS, table1_extra=(JPEG,), per_target=LAB_CPU),
     "paper": dict(n={"MNIST": 60_000, "FMNIST": 60_000, "CIFAR-10": 50_000, "CIFAR-100": 50_000},
                   noise_limit=30_000_000, kd_epochs=200, batch=64, photos=dict(n=100_000, resolution=32),
                   leaves=100_000, t4_sizes=(500, 1000, 2000, 4000, 8000, 16000), t4_repeats=20, t4_budget=None,
@@ -172,8 +172,8 @@ def table1_config(scale: str, target: str, stimulus: str, balanced: bool, augmen
 
 def table1_cells(scale: str) -> list[dict]:
     s = _check(scale)
-    return [dict(target=t, stimulus=st, balanced=b, augment=a)
-            for t in s["targets"] for st in STIMULI for b in (False, True) for a in (False, True)]
+    return [dict(target=t, stimulus=st, balanced=b, augment=a)  # Table 1 only: the CIFAR-10 (JPEG copy) rows at lab
+            for t in s["targets"] + s.get("table1_extra", ()) for st in STIMULI for b in (False, True) for a in (False, True)]
 
 
 def _row_status(note: str, scale: str, target: str) -> str:
@@ -529,12 +529,13 @@ def run_size_sweep(scale: str, ctx: Context, seed: int = 0, sizes: tuple[int, ..
 #
 # What each scale runs (ZSKD_RUNS: reading → seed → epochs of its one run):
 # * smoke: the digits stand-in teacher, N = 128, seconds.
-# * lab (measured on the 2-core lab machine): without the expansion ≈ 4.5 s per epoch of 5,000 images with its test
-#   pass (one thread, two runs at once), so seed 0 runs 300 epochs (≈ 23 CPU-min per balance) and seeds 1, 2 run 30
-#   (the 30-epoch cells have three seeds, 100 and 300 one; 500 epochs, ≈ 38 CPU-min per balance, is not run on a
-#   CPU). Each seed draws its own noise and builds its own balanced set (≈ 3 M teacher forwards). With the expansion
-#   an epoch is 78 steps of 6,784 images, ≈ 2.6 s a step (≈ 3.4 CPU-min an epoch): seed 0 runs 3 epochs; 30 epochs
-#   would be ≈ 1.7 CPU-hours per cell, so its 30…500-epoch cells are not run on a CPU (minutes on a GPU).
+# * lab (measured on the 2-core lab machine, one thread per run, four runs at once): without the expansion ≈ 9 s per
+#   epoch of 5,000 images with its test pass, so seed 0 runs 100 epochs (≈ 15 CPU-min per balance) and seeds 1, 2 run
+#   30 (the 30-epoch cells have three seeds, the 100-epoch cells one; 300 and 500 epochs, ≈ 45 and 75 CPU-min per
+#   balance, do not fit the session's CPU and are not run). Each seed draws its own noise and builds its own
+#   balanced set (≈ 3 M teacher forwards). With the expansion an epoch is 78 steps of 6,784 images, ≈ 2.6 s a step
+#   (≈ 3.4 CPU-min an epoch): seed 0 runs 3 epochs; 30 epochs would be ≈ 1.7 CPU-hours per cell, so its 30…500-epoch
+#   cells are not run on a CPU (minutes on a GPU).
 # * paper: N = 60,000 (the teacher's training-set size, §4.1), 500 epochs, three seeds, both readings — GPU.
 
 ZSKD_EPOCHS = (30, 100, 300, 500)
@@ -544,7 +545,7 @@ ZSKD_AUGMENTATIONS = ("none", "zskd")
 ZSKD_N = {"smoke": 128, "lab": 5_000, "paper": 60_000}
 ZSKD_RUNS = {
     "smoke": {"none": {0: 4, 1: 4, 2: 4}, "zskd": {0: 1}},
-    "lab": {"none": {0: 300, 1: 30, 2: 30}, "zskd": {0: 3}},
+    "lab": {"none": {0: 100, 1: 30, 2: 30}, "zskd": {0: 3}},
     "paper": {"none": {0: 500, 1: 500, 2: 500}, "zskd": {0: 500, 1: 500, 2: 500}},
 }
 
@@ -660,7 +661,7 @@ def zskd_readings_table(summary: pd.DataFrame, scale: str, extra: pd.DataFrame |
     ``summary``: ``zskd_spread``'s frame, or any frame with columns reading, target_dataset, balanced, augmented,
     mean, std, seeds, status (``extra``).
     """
-    long = summary.assign(reading=[f"ZSKD, {'with' if a == 'zskd' else 'no'} augmentation, {e} epochs"
+    long = summary.assign(reading=[f"ZSKD, {'with' if a == 'zskd' else 'no'} augmentation, {e} epoch{'s' * (e != 1)}"
                                    for a, e in zip(summary["augmentation"], summary["epochs"])],
                           augmented=summary["augmentation"] == "zskd",
                           mean=summary[f"{value}_mean"], std=summary[f"{value}_std"])
