@@ -27,7 +27,9 @@
 #
 # * `smoke`: the digits teacher of notebook 11, a few hundred candidates per set (**stand-ins**).
 # * `lab`: an MNIST LeNet-5 teacher; natural images = the **embedded photo crops** (scikit-learn / scikit-image photos),
-#   standing in for the paper's natural surrogates; a CIFAR-10 teacher where CIFAR-10 is on disk (else `missing`).
+#   standing in for the paper's natural surrogates; a CIFAR-10 teacher where CIFAR-10 is on disk (else `missing`);
+#   and a **CIFAR-10 (JPEG copy)** teacher — paper B's lab AlexNet (5 epochs, raw pixels) on CIFAR-10 rebuilt from a
+#   JPEG copy (`cifar10_jpeg`), shared with notebook 21 to save CPU — its rows labelled "C10 (JPEG copy)", never C10.
 # * `paper`: the six ResNet-50 teachers and twelve distillation sets of Table 1.
 #
 # **What to look for.** Original ≈ 1; OpenGL shaders above Leaves above noise, as in the paper's ordering.
@@ -81,6 +83,22 @@ quoted = paper.quoted("A_table3").pivot(index="teacher_dataset", columns="distil
 ours = table.dropna(subset=["relative_entropy"]).pivot(index="teacher_dataset", columns="distillation_dataset",
                                                         values="relative_entropy")
 display(quoted.round(3)); display(ours.round(3))
+
+# %% [markdown]
+# The CIFAR-10 (JPEG copy) teacher's row beside the paper's CIFAR-10 row (a ResNet-50 teacher; the paper's Best and
+# Worst columns are Table 1's best and worst real surrogates, which this notebook does not train). Where the
+# teacher is not run at this scale the cell says so.
+
+# %%
+import pandas as pd
+from kdnb.recipes.paper_a import JPEG
+if JPEG in ours.index:
+    jp = pd.DataFrame({f"ours: {JPEG} (AlexNet)": ours.loc[JPEG], "paper: C10 (ResNet-50)": quoted.loc["C10"]})
+    acc = table[table["teacher_dataset"] == JPEG]["teacher_accuracy"].dropna()
+    print(f"{JPEG} teacher: {acc.iloc[0]:.1f}% on its test set" if len(acc) else "")
+    display(jp.round(3))
+else:
+    print(f"no {JPEG} teacher at {P.scale} (lab only)")
 
 # %% [markdown]
 # ## The histograms

@@ -120,23 +120,15 @@ save_figure(fig, "A_fig2", P.scale, P.stamp())
 plt.show()
 
 # %% [markdown]
-# ## Reading the result: the paper's 92.89% does not reproduce here
+# ## Reading the result
 #
 # The paper's criterion is the relative entropy of the teacher's predictions on the candidates. A set that the
-# teacher maps to few classes cannot teach the others, however much the per-class selection replicates them (see
-# the `predicted_classes` column). Whether shader images reach *all* class regions depends on the teacher. In the
-# paper's figure, the toy teacher's shader features fall in every region. **Ours do not** (at lab): our 2-D GAP
-# teacher sends grey 28-px shader frames to the outer wedges of its feature plane, so it predicts only a few of
-# the 10 classes (the cell below counts them, from the runs). The shader student then learns those regions and
-# little else.
-#
-# What we tried is computed in the next cell from cached runs: another teacher schedule, and the teacher's
-# predictions on a large fresh pool of shader frames, as rendered and inverted. The same bundled shaders cover
-# the classes of a LeNet-5 MNIST teacher far more evenly (notebook 13), so the toy teacher is the limit, not
-# the shader library. The optimiser and batch choices are recorded next to `FIG2` in
-# `kdnb/recipes/paper_a.py`.
-#
-# How far the shader student is from the noise student is printed below, from the runs.
+# teacher maps to few classes cannot teach the others, however much the per-class selection replicates them (the
+# `predicted_classes` column). Whether shader images reach *all* class regions depends on the teacher: in the
+# paper's figure the toy teacher's shader features fall in every region. The next cell counts, from the runs, how
+# many of our teacher's classes a large fresh pool of shader frames reaches, and prints the teacher's and the
+# students' accuracies beside the paper's. The optimiser, batch and architecture choices (the paper gives none) are
+# recorded next to `FIG2` in `kdnb/recipes/paper_a.py` and in `kdnb.models.small.Toy2D`.
 
 # %%
 import pandas as pd
@@ -156,17 +148,38 @@ noise = next(v for k, v in acc_of.items() if k.startswith("Noise"))
 for _, c in coverage.iterrows():
     print(f"{c['candidates']}: the teacher predicts {int(c['classes reached'])} of its 10 classes on "
           f"{int(c['n']):,} frames (relative entropy {c['relative_entropy']:.3f})")
-print(f"teacher {acc_of['teacher']:.1f}%; shader student {shader:.1f}% vs noise student {noise:.1f}% "
-      f"({shader - noise:+.1f} points); the paper's numbers are in the table above")
+print(f"teacher {acc_of['teacher']:.1f}% (paper ∼97%); shader student {shader:.1f}% (paper 92.89%) vs noise "
+      f"student {noise:.1f}% ({shader - noise:+.1f} points)")
+
+# %% [markdown]
+# ## Three student seeds
+#
+# One seed hides the spread. The students of the same teacher again, once per student seed (`FIG2_STUDENT_SEEDS`:
+# the seed draws the student's initialisation, its data order and the distillation set); the claims below are
+# judged on the means.
+
+# %%
+from kdnb.recipes.paper_a import fig2_spread, run_fig2_seeds
+seed_runs, seed_recs = run_fig2_seeds(P.scale, P.ctx, seed=P.seed)
+spread = fig2_spread(seed_runs)
+q2 = paper.quoted("A_fig2").set_index("distillation_dataset")["accuracy"]
+spread["paper"] = [q2.get(d.split(" ")[0], float("nan")) for d in spread["distillation_dataset"]]
+spread["Δ (mean − paper)"] = spread["mean"] - spread["paper"]
+save_table(spread, "A_fig2_seeds", P.scale)
+for _, r in spread.iterrows():
+    verdict = "" if r["paper"] != r["paper"] else (
+        " → reproduces (|Δ| ≤ 3)" if abs(r["Δ (mean − paper)"]) <= 3 else " → does not reproduce")
+    print(f"{r['distillation_dataset']:>40}: {r['mean']:.1f} ± {r['std']:.1f} % ({int(r['seeds'])} seeds)"
+          + (f", paper {r['paper']:.2f}{verdict}" if r["paper"] == r["paper"] else ""))
+spread.round(2)
 
 # %% [markdown]
 # ## Check
 #
-# At `lab` and `paper`: the teacher is a usable toy (≥ 85%; the paper's is "∼97%"). The shader student beats the
-# noise student, the paper's qualitative criterion, by at least 1 point (the noise student sits at chance). The
-# MNIST student beats the shader student. The relative-entropy comparison is printed, not asserted: with this
-# teacher, noise spreads over 2 classes and shaders over 3, with shaders more skewed, so the paper's criterion
-# does not separate them.
+# At `lab` and `paper`: the teacher is a usable toy (≥ 85%; the paper's is "∼97%"). On the mean over the student
+# seeds, with a margin of two standard errors of the difference: the shader student beats the noise student (the
+# paper's qualitative criterion), and the MNIST student beats the shader student. The relative-entropy comparison
+# is printed, not asserted.
 #
 # At `smoke` the students are too short-trained to compare. What tiny data can show is the teacher's coverage:
 # its predictions on real digits are close to uniform, and on noise far from it.
@@ -182,7 +195,15 @@ if P.scale == "smoke":
     print("smoke: the digits teacher's predictions cover real digits far more evenly than noise")
 else:
     assert acc["teacher"] >= 85, acc
-    assert acc[key["OpenGL"]] > acc[key["Noise"]] + 1, acc
-    assert acc["MNIST"] > acc[key["OpenGL"]], acc
-    print("the shader student beats the noise student; the MNIST student beats both")
+    m = spread.set_index("distillation_dataset")
+    assert m["seeds"].min() >= 3, m
+
+    def beats(a, b):
+        se = (m.loc[a, "std"] ** 2 / m.loc[a, "seeds"] + m.loc[b, "std"] ** 2 / m.loc[b, "seeds"]) ** 0.5
+        return m.loc[a, "mean"] - m.loc[b, "mean"] > 2 * se
+
+    assert beats(key["OpenGL"], key["Noise"]), m
+    assert beats("MNIST", key["OpenGL"]), m
+    print("on the mean of three student seeds: the shader student beats the noise student; the MNIST student "
+          "beats both")
     print(f"relative entropy on the candidates: shaders {ent[key['OpenGL']]:.3f}, noise {ent[key['Noise']]:.3f}")

@@ -144,3 +144,40 @@ def test_recipes_build_configs_at_every_scale(scale):
         assert {c.teacher.arch for *_, c in t1} == {"resnet50"}
         assert max(c.transfer.n for *_, c in t1) == 50_000
         assert all(c.schedule.epochs == 400 for *_, c in t1)
+
+
+def test_fig2_student_seeds_share_one_teacher_and_seed_0_is_the_figure_s_student():
+    from kdnb.recipes import paper_a as A
+
+    rows = A.fig2_seed_rows("lab")
+    assert len(rows) == len(A.FIG2_DISTS) * len(A.FIG2_STUDENT_SEEDS["lab"])
+    assert {r.config.teacher for r in rows} == {A.fig2_teacher("lab", 0)}
+    figure = {r.key: r.config for r in A.fig2_rows("lab")}
+    for r in rows:
+        d, ss = r.key
+        assert r.config.seed == ss and r.config.transfer.seed == ss
+        assert (r.config == figure[d]) == (ss == 0)  # seed 0 is a cache hit of notebook 16's own student
+
+
+def test_fig2_spread_is_mean_and_sample_std_over_the_seeds_that_ran():
+    import pandas as pd
+    from kdnb.recipes.paper_a import fig2_spread
+
+    runs = pd.DataFrame({"distillation_dataset": ["OpenGL"] * 3 + ["Noise"] * 2,
+                         "accuracy": [40.0, 44.0, 48.0, 20.0, float("nan")]})
+    s = fig2_spread(runs).set_index("distillation_dataset")
+    assert s.loc["OpenGL", "mean"] == pytest.approx(44.0) and s.loc["OpenGL", "std"] == pytest.approx(4.0)
+    assert s.loc["OpenGL", "seeds"] == 3 and s.loc["Noise", "seeds"] == 1
+
+
+def test_the_cifar10_jpeg_teacher_is_paper_b_s_and_never_labelled_cifar10():
+    from kdnb.recipes import paper_a as A
+    from kdnb.recipes import paper_b as B
+
+    rows = [(t, d, c) for t, d, c in A.table3_configs("lab") if t == A.JPEG]
+    assert rows and all(c.teacher == B.teacher("lab", B.JPEG) for _, _, c in rows)
+    assert dict(rows[0][2].teacher.dataset_params)["of"] == "cifar10_jpeg"
+    original = [c for _, d, c in rows if d == "Original"]
+    assert len(original) == 1 and original[0].transfer.source == "dataset:cifar10_jpeg"
+    assert not any(d in ("C10", "MNIST", "FashionMNIST") for _, d, _ in rows)
+    assert all(t != A.JPEG for t, *_ in A.table1_configs("lab"))  # no students at lab

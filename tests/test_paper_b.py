@@ -136,3 +136,16 @@ def test_inception_v3_32px_registered_and_follows_the_model_convention():
     with torch.no_grad():
         logits, feats = m(torch.rand(2, 3, 32, 32), features=True)
     assert logits.shape == (2, 100) and feats.shape == (2, 2048)
+
+
+def test_cifar10_jpeg_rows_are_their_own_target_with_the_lab_reductions():
+    rows = [r for r in B.table1_rows("lab") if r.labels["target_dataset"] == B.JPEG]
+    assert len(rows) == len(B.STIMULI) * 4
+    noise = [r.config for r in rows if r.labels["stimulus"] == "noise"]
+    for c in noise:
+        assert dict(c.transfer.teacher.dataset_params)["of"] == "cifar10_jpeg"
+        assert (c.transfer.teacher.arch, c.student) == ("alexnet", "alexnet_half")
+        assert c.transfer.pools[0].limit == B.LAB_CPU[B.JPEG]["noise_limit"]
+        assert c.schedule.epochs == B.LAB_CPU[B.JPEG]["kd_epochs"] and c.transfer.teacher.schedule.epochs == 5
+    assert B.JPEG not in {c["target"] for c in B.table1_cells("paper")}  # the paper scale uses the real CIFAR-10
+    assert all(k[0] != B.JPEG for k in B.table2_configs("lab"))

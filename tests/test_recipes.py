@@ -199,7 +199,7 @@ def test_tinyimagenet_test_split_is_the_labelled_validation_set(tmp_path):
 
 NOTEBOOK_TABLES = {  # the table calls notebooks 00, 10–24, 30–34 and 40 make
     "quickstart": [Q.run_quickstart],
-    "paper_a": [A.run_table1, A.run_table3, A.run_table4, A.run_table5, A.run_fig2],
+    "paper_a": [A.run_table1, A.run_table3, A.run_table4, A.run_table5, A.run_fig2, A.run_fig2_seeds],
     "paper_c": [C.run_comparison, C.run_ablation, C.run_fid, C.run_feature_views, C.run_fig1],
     "paper_d": [D.run_table1, D.run_table2, D.run_data, D.run_inflation],
     "paper_b": [B.run_fig2, B.run_table1, B.run_noise_readings, B.run_size_sweep, B.run_zskd_sweep, B.run_table2, B.run_table3,
