@@ -182,7 +182,8 @@ spread.round(2)
 # is printed, not asserted.
 #
 # At `smoke` the students are too short-trained to compare. What tiny data can show is the teacher's coverage:
-# its predictions on real digits are close to uniform, and on noise far from it.
+# its predictions on real digits are close to uniform (relative entropy ≥ 0.95) and more even than on noise (by
+# 0.09 to 0.7 over seeds 0–2 and 1–2 threads, so no larger margin is asserted).
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -191,8 +192,8 @@ ent = dict(zip(table["distillation_dataset"].fillna("teacher"), table["relative_
 key = {d: [k for k in acc if k.startswith(d)][0] for d in ("OpenGL", "Noise")}
 if P.scale == "smoke":
     orig = [k for k in ent if k.startswith("digits")][0]
-    assert ent[orig] > ent[key["Noise"]] + 0.2, ent
-    print("smoke: the digits teacher's predictions cover real digits far more evenly than noise")
+    assert ent[orig] >= 0.95 and ent[orig] > ent[key["Noise"]], ent
+    print("smoke: the digits teacher's predictions on real digits are near-uniform, and more even than on noise")
 else:
     assert acc["teacher"] >= 85, acc
     m = spread.set_index("distillation_dataset")
