@@ -183,7 +183,7 @@ spread.round(2)
 #
 # At `smoke` the students are too short-trained to compare. What tiny data can show is the teacher's coverage:
 # its predictions on real digits are close to uniform (relative entropy ≥ 0.95) and more even than on noise (by
-# 0.09 to 0.7 over seeds 0–2 and 1–2 threads, so no larger margin is asserted).
+# 0.09 to 0.77 over seeds 0–2 at 1 and 2 threads, so no larger margin is asserted).
 
 # %%
 # NBVAL_CHECK_OUTPUT
