@@ -133,6 +133,15 @@ def _bkd_work(c) -> Work:
     return Work(c.transfer.n * c.schedule.epochs, 0, _family(t.arch, c.student), _pixels(_dataset_of(t)))
 
 
+def _zskd_work(c) -> Work:
+    # ZSKD's student step: with the expansion every image of the set is trained on as its 106 (or 103) copies.
+    from kdnb.augment.zskd import expansion
+
+    t = c.transfer.teacher
+    per_image = expansion(c.noise) if c.expand else 1
+    return Work(c.transfer.n * c.schedule.epochs * per_image, 0, _family(t.arch, c.student), _pixels(_dataset_of(t)))
+
+
 def _datafree_work(c) -> Work:
     # Generator-based data-free KD: every student and generator step pushes one batch of generated images
     # through the teacher and the student (with backward): charged as training images.
@@ -163,7 +172,7 @@ def _hybrid_work(c) -> Work:
 # (AttackKDRun → KDRun), else has no estimate.
 WORK: dict[str, Callable] = {"TeacherRun": _teacher_work, "BinaryTeacherRun": _teacher_work, "KDRun": _kd_work,
                              "HistogramRun": _histogram_work, "ArbitrarySet": _arbitrary_set_work,
-                             "BKDRun": _bkd_work, "DataFreeRun": _datafree_work, "GANRun": _gan_work,
+                             "BKDRun": _bkd_work, "ZSKDRun": _zskd_work, "DataFreeRun": _datafree_work, "GANRun": _gan_work,
                              "HybridRun": _hybrid_work}
 
 

@@ -118,13 +118,13 @@ def paper_a(folder: Path) -> list[str]:
     def table3():
         t3 = _csv(folder, "A_table3", "13")
         out = []
-        for teacher in ("MNIST", "C10 (JPEG copy)"):
+        for teacher, name in (("MNIST", "MNIST LeNet-5"), ("C10 (JPEG copy)", "CIFAR-10 (JPEG copy) AlexNet")):
             mn = t3[t3["teacher_dataset"] == teacher].dropna(subset=["relative_entropy (ours, lab)"])
             if len(mn):
                 order = mn.sort_values("relative_entropy (ours, lab)", ascending=False)
-                out.append(f"- **Paper A, Table 3 ({teacher} teacher):** relative entropy of the teacher's predictions, "
+                out.append(f"- **Paper A, Table 3 ({name} teacher):** relative entropy of the teacher's predictions, "
                            "highest first: " + " > ".join(f"{r['distillation_dataset']} "
-                                                          f"{r['relative_entropy (ours, lab)']:.3f}"
+                                                          f"{r['relative_entropy (ours, lab)'] + 0.0:.3f}"
                                                           for _, r in order.iterrows()) + ".")
         return out
 

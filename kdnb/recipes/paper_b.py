@@ -683,7 +683,8 @@ def zskd_readings_table(summary: pd.DataFrame, scale: str, extra: pd.DataFrame |
                     row[f"{col} Δ"] = m - p
                     deltas.append(abs(m - p))
                 else:
-                    row[col] = (c["status"].iloc[0] if len(c) and c["status"].iloc[0] else "not run") or "not run"
+                    why = c["status"].iloc[0] if len(c) and c["status"].iloc[0] else "not run"
+                    row[col] = why.split(" (")[0]  # "missing: FashionMNIST not found under <data_root>"
                     row[f"{col} Δ"] = np.nan
                 row[f"{col} paper"] = p
         row["cells run"] = len(deltas)
