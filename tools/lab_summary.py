@@ -98,7 +98,9 @@ def paper_b(folder: Path) -> list[str]:
         u, b = _one(plain, balanced=False), _one(plain, balanced=True)
         return [f"- **Paper B, CIFAR-10 (JPEG copy) noise rows (AlexNet → AlexNet-half, CPU-reduced, one seed):** "
                 f"teacher {u['teacher_accuracy']:.1f}%; unbalanced {u['accuracy']:.1f}%, balanced {b['accuracy']:.1f}% "
-                f"(the paper's CIFAR-10: {u['paper (CIFAR-10)']:.2f} → {b['paper (CIFAR-10)']:.2f})."]
+                f"(the paper's CIFAR-10: {u['paper (CIFAR-10)']:.2f} → {b['paper (CIFAR-10)']:.2f}); Algorithm 1 kept "
+                f"{int(b['size']):,} images of {int(b['draws']):,} noise draws"
+                + (", and the students are at chance." if "at chance" in str(b["status"]) else ".")]
 
     def table4():
         t4 = _csv(folder, "B_table4", "24")
