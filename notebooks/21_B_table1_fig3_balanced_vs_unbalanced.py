@@ -178,8 +178,8 @@ plt.show()
 # One run per (augmentation, balance, seed), evaluated after every epoch; the constant learning rate makes the
 # first E epochs of a longer run the E-epoch run, so every cell reads the run's curve: **best** over epochs 1…E
 # (what ZSKD reports) and **last** (after epoch E). What runs at this scale (reading → seed → epochs) and why is in
-# `kdnb/recipes/paper_b.py` (`ZSKD_RUNS`): on a CPU the expansion costs ≈ 3.4 CPU-minutes per epoch, so only its
-# first epochs run there.
+# `kdnb/recipes/paper_b.py` (`ZSKD_RUNS`): on the shared 2-core lab machine 3 epochs of the expansion took ≈ 1,400 s,
+# so only its first epochs run there.
 
 # %%
 print("runs (augmentation → seed → epochs):", B.ZSKD_RUNS[P.scale], "| N =", B.ZSKD_N[P.scale])

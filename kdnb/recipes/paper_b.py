@@ -529,13 +529,12 @@ def run_size_sweep(scale: str, ctx: Context, seed: int = 0, sizes: tuple[int, ..
 #
 # What each scale runs (ZSKD_RUNS: reading → seed → epochs of its one run):
 # * smoke: the digits stand-in teacher, N = 128, seconds.
-# * lab (measured on the 2-core lab machine, one thread per run, four runs at once): without the expansion ≈ 9 s per
-#   epoch of 5,000 images with its test pass (≈ 4.5 CPU-s), so seed 0 runs 300 epochs (≈ 23 CPU-min per balance) and
-#   seeds 1, 2 run 30 (the 30-epoch cells have three seeds, the 100- and 300-epoch cells one; 500 epochs, ≈ 38 CPU-min
-#   per balance, did not fit the session's CPU). Each seed draws its own noise and builds its own balanced set
-#   (≈ 3 M teacher forwards). With the expansion an epoch is 78 steps of 6,784 images, ≈ 2.6 s a step (≈ 3.4 CPU-min
-#   an epoch): seed 0 runs 3 epochs; 30 epochs would be ≈ 1.7 CPU-hours per cell, so its 30…500-epoch cells are not
-#   run on a CPU (minutes on a GPU).
+# * lab (measured on the 2-core lab machine, one thread per run, four to six runs sharing the two cores): without the
+#   expansion a 300-epoch run of 5,000 images with a test pass after every epoch took 1,265 s (≈ 4.2 s an epoch), so
+#   seed 0 runs 300 epochs and seeds 1, 2 run 30 (the 30-epoch cells have three seeds, the 100- and 300-epoch cells
+#   one; 500 epochs did not fit the session's CPU). Each seed draws its own noise and builds its own balanced set
+#   (≈ 1.6 M teacher forwards). With the expansion an epoch is 78 steps of 6,784 images: 3 epochs took ≈ 1,400 s, so
+#   seed 0 runs 3 epochs, and its 30…500-epoch cells (≈ 4 to 65 hours here) are left to a GPU.
 # * paper: N = 60,000 (the teacher's training-set size, §4.1), 500 epochs, three seeds, both readings — GPU.
 
 ZSKD_EPOCHS = (30, 100, 300, 500)
