@@ -19,7 +19,7 @@ from __future__ import annotations
 import fnmatch
 import importlib
 import pkgutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from kdnb.runs import Context, claim_path, config_key, lookup, nested_runs
@@ -134,12 +134,11 @@ def _bkd_work(c) -> Work:
 
 
 def _zskd_work(c) -> Work:
-    # ZSKD's student step: with the expansion every image of the set is trained on as its 106 (or 103) copies.
+    # BKDRun's work, with the expansion every image of the set trained on as its 106 (or 103) copies.
     from kdnb.augment.zskd import expansion
 
-    t = c.transfer.teacher
-    per_image = expansion(c.noise) if c.expand else 1
-    return Work(c.transfer.n * c.schedule.epochs * per_image, 0, _family(t.arch, c.student), _pixels(_dataset_of(t)))
+    w = _bkd_work(c)
+    return replace(w, train=w.train * expansion(c.noise)) if c.expand else w
 
 
 def _datafree_work(c) -> Work:
