@@ -166,28 +166,51 @@ class BKDRun:
         require(self.eval_every >= 0, "BKDRun", "eval_every", self.eval_every, "0 (automatic) or ≥ 1")
 
 
-@EXPERIMENTS.register("BKDRun")
-def run_bkd(cfg: BKDRun, ctx: Context, folder: RunFolder):
-    dev = ctx.device
-    trec, teacher = teacher_model(cfg.transfer.teacher, ctx)
-    srec = run(cfg.transfer, ctx)
-    x = srec.load("x.pt").to(dev)
-    test = cfg.transfer.teacher.data("test", ctx)
-    xt, yt = test.x.to(dev), test.y.to(dev)
-    spec = {**trec.metrics["model"], "arch": cfg.student}
-    student = make_model(spec)
+@dataclass
+class Distillation:
+    """What a distillation through an :class:`ArbitrarySet` starts from (shared by BKDRun and ZSKDRun)."""
+
+    trec: object  # the teacher's record
+    teacher: torch.nn.Module
+    srec: object  # the transfer set's record
+    x: torch.Tensor  # the transfer set, uint8, on the device
+    xt: torch.Tensor  # the teacher dataset's test split
+    yt: torch.Tensor
+    spec: dict  # the student's model spec (the teacher's, with the student's arch)
+    student: torch.nn.Module
+
+    def test_accuracy(self) -> float:
+        return accuracy(self.student, self.xt, self.yt)
+
+    def finish(self, folder: RunFolder, curves: dict) -> tuple[dict, dict]:
+        """Save the trained student, drop the resume checkpoint; the run's metrics and curves."""
+        folder.save("model.pt", self.student.state_dict())
+        folder.path("partial.pt").unlink(missing_ok=True)
+        metrics = {**classifier_metrics(curves, self.spec["num_classes"]), "teacher_acc": self.trec.metrics["test_acc"],
+                   "transfer": self.srec.metrics, "model": self.spec}
+        return metrics, curves
+
+
+def distillation(transfer: ArbitrarySet, student: str, ctx: Context) -> Distillation:
+    """The teacher, the transfer set, the test split and a fresh ``student``; refuses a set of fewer than 2 images."""
+    trec, teacher = teacher_model(transfer.teacher, ctx)
+    srec = run(transfer, ctx)
+    x = srec.load("x.pt").to(ctx.device)
     if len(x) < 2:
         raise ValueError(f"the transfer set holds {len(x)} images; nothing to distil from")
-    every = eval_every(cfg.eval_every, cfg.schedule.epochs, 10)
-    curves = fit(student, x, kd_objective(student, teacher, cfg.temperature, "soft", "soft_ce"), cfg.schedule,
-                 seed=cfg.seed, evaluate=lambda m: {"test_acc": accuracy(m, xt, yt)}, eval_every=every,
-                 checkpoint=folder.path("partial.pt"), desc=f"KD {cfg.student} ← {'+'.join(srec.metrics['pools'])}",
-                 progress=ctx.progress)
-    folder.save("model.pt", student.state_dict())
-    folder.path("partial.pt").unlink(missing_ok=True)
-    metrics = {**classifier_metrics(curves, spec["num_classes"]), "teacher_acc": trec.metrics["test_acc"],
-               "transfer": srec.metrics, "model": spec}
-    return metrics, curves
+    test = transfer.teacher.data("test", ctx)
+    spec = {**trec.metrics["model"], "arch": student}
+    return Distillation(trec, teacher, srec, x, test.x.to(ctx.device), test.y.to(ctx.device), spec, make_model(spec))
 
 
-__all__ = ["Pool", "open_pool", "ArbitrarySet", "BKDRun", "teacher_model"]
+@EXPERIMENTS.register("BKDRun")
+def run_bkd(cfg: BKDRun, ctx: Context, folder: RunFolder):
+    d = distillation(cfg.transfer, cfg.student, ctx)
+    curves = fit(d.student, d.x, kd_objective(d.student, d.teacher, cfg.temperature, "soft", "soft_ce"), cfg.schedule,
+                 seed=cfg.seed, evaluate=lambda m: {"test_acc": d.test_accuracy()},
+                 eval_every=eval_every(cfg.eval_every, cfg.schedule.epochs, 10), checkpoint=folder.path("partial.pt"),
+                 desc=f"KD {cfg.student} ← {'+'.join(d.srec.metrics['pools'])}", progress=ctx.progress)
+    return d.finish(folder, curves)
+
+
+__all__ = ["Pool", "open_pool", "ArbitrarySet", "BKDRun", "teacher_model", "Distillation", "distillation"]

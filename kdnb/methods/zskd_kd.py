@@ -20,12 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kdnb.config import require
-from kdnb.engine import Schedule, TensorSource, Update, accuracy, learner, train
-from kdnb.methods.arbitrary import ArbitrarySet, teacher_model
-from kdnb.methods.common import classifier_metrics, eval_every, make_model
+from kdnb.engine import Schedule, TensorSource, Update, learner, train
+from kdnb.methods.arbitrary import ArbitrarySet, distillation
+from kdnb.methods.common import eval_every
 from kdnb.models import MODELS
 from kdnb.objectives import check_kd
-from kdnb.runs import EXPERIMENTS, Context, RunFolder, run
+from kdnb.runs import EXPERIMENTS, Context, RunFolder
 from kdnb.zskd import ZSKD_TEMPERATURE, zskd_objective, zskd_transform
 
 
@@ -55,31 +55,18 @@ class ZSKDRun:
 
 @EXPERIMENTS.register("ZSKDRun")
 def run_zskd(cfg: ZSKDRun, ctx: Context, folder: RunFolder):
-    dev = ctx.device
-    trec, teacher = teacher_model(cfg.transfer.teacher, ctx)
-    srec = run(cfg.transfer, ctx)
-    x = srec.load("x.pt").to(dev)
-    if len(x) < 2:
-        raise ValueError(f"the transfer set holds {len(x)} images; nothing to distil from")
-    test = cfg.transfer.teacher.data("test", ctx)
-    xt, yt = test.x.to(dev), test.y.to(dev)
-    spec = {**trec.metrics["model"], "arch": cfg.student}
-    student = make_model(spec)
-    source = TensorSource(x, cfg.schedule.batch_size)
+    d = distillation(cfg.transfer, cfg.student, ctx)
+    source = TensorSource(d.x, cfg.schedule.batch_size)
     steps = source.steps_per_epoch
-    lrn = learner(student, cfg.schedule, steps * cfg.schedule.epochs, dev)
+    lrn = learner(d.student, cfg.schedule, steps * cfg.schedule.epochs, ctx.device)
     transform = zskd_transform(cfg.noise, cfg.fixed_noise) if cfg.expand else None
-    plan = [Update("train", "model", "data", zskd_objective(student, teacher, cfg.temperature), transform=transform)]
+    plan = [Update("train", "model", "data", zskd_objective(d.student, d.teacher, cfg.temperature), transform=transform)]
     curves = train({"model": lrn}, {"data": source}, plan, epochs=cfg.schedule.epochs, steps_per_epoch=steps,
-                   seed=cfg.seed, evaluate=lambda: {"test_acc": accuracy(student, xt, yt)},
+                   seed=cfg.seed, evaluate=lambda: {"test_acc": d.test_accuracy()},
                    eval_every=eval_every(cfg.eval_every, cfg.schedule.epochs, 10), checkpoint=folder.path("partial.pt"),
-                   desc=f"ZSKD {cfg.student} ← {'+'.join(srec.metrics['pools'])}{' ×106' if cfg.expand else ''}",
+                   desc=f"ZSKD {cfg.student} ← {'+'.join(d.srec.metrics['pools'])}{' ×106' if cfg.expand else ''}",
                    progress=ctx.progress)
-    folder.save("model.pt", student.state_dict())
-    folder.path("partial.pt").unlink(missing_ok=True)
-    metrics = {**classifier_metrics(curves, spec["num_classes"]), "teacher_acc": trec.metrics["test_acc"],
-               "transfer": srec.metrics, "model": spec}
-    return metrics, curves
+    return d.finish(folder, curves)
 
 
 __all__ = ["ZSKDRun"]
