@@ -98,7 +98,7 @@ def main(argv=None) -> int:
         print(f"python -m kdnb sweep: {e}", file=sys.stderr)
         return 2
     print(out.summary())
-    return 1 if out.failed else 0
+    return 130 if out.interrupted else 1 if out.failed else 0
 
 
 def _labs(args) -> int:

@@ -11,12 +11,17 @@ dependency that is not cached after all is made (or waited for) inside the job, 
 jobs from making the same run. The sweep waits for its jobs and prints what finished, what failed (one line each:
 the error's last line, and where the job's log is), and what is pending (held by another worker, or blocked by a
 failed dependency). Rerunning the same command submits only what is still missing or failed.
+
+Ctrl-C (or SIGTERM) stops the sweep: its local jobs are cancelled (the next sweep resumes them from their
+checkpoints); Slurm jobs are left to the cluster and listed with their job ids.
 """
 from __future__ import annotations
 
 import json
 import re
+import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +64,7 @@ class Outcome:
     finished: list[tuple[Entry, dict]] = field(default_factory=list)
     failed: list[tuple[Entry, str]] = field(default_factory=list)
     pending: list[tuple[Entry, str]] = field(default_factory=list)
+    interrupted: list[tuple[Entry, str]] = field(default_factory=list)  # jobs running when the sweep was stopped
     wall_s: float = 0.0
 
     def summary(self) -> str:
@@ -68,7 +74,11 @@ class Outcome:
             lines.append(f"  failed   {e.kind} {e.key}: {why}")
         for e, why in self.pending:
             lines.append(f"  pending  {e.kind} {e.key}: {why}")
-        if self.failed or self.pending:
+        for e, why in self.interrupted:
+            lines.append(f"  stopped  {e.kind} {e.key}: {why}")
+        if self.interrupted:
+            lines[0] = lines[0].replace("sweep:", "sweep (interrupted):", 1)
+        if self.failed or self.pending or self.interrupted:
             lines.append("rerun the same command to submit what is missing or failed again")
         return "\n".join(lines)
 
@@ -134,9 +144,60 @@ def sweep(plan: Plan, ctx: Context, executor: str = "local", workers: int | None
     missing = {e.key for e in todo}
     state: dict[str, str] = {}  # key → 'running' | 'done' | 'failed' | 'blocked'
     jobs: dict[str, tuple[object, Entry]] = {}
-    data_root = str(ctx.data_root) if ctx.data_root else None
     print(f"sweep: {len(todo)} run(s) to make, {len(res.cached)} cached · executor {executor} · logs in {log_folder}",
           file=out, flush=True)
+    previous = _sigterm_interrupts()
+    try:
+        _loop(plan, ctx, executor, device, partition, threads, poll_s, log_folder, slurm_extra, out, cap, res, todo,
+              missing, state, jobs)
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (a scheduler stopping the sweep, a kill)
+        _stop(executor, jobs, res, out)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    res.wall_s = time.perf_counter() - t0
+    (log_folder / "summary.json").write_text(json.dumps({
+        "finished": [e.key for e, _ in res.finished], "failed": {e.key: w for e, w in res.failed},
+        "pending": {e.key: w for e, w in res.pending}, "cached": [e.key for e in res.cached],
+        "interrupted": {e.key: w for e, w in res.interrupted}, "wall_s": round(res.wall_s, 2)}, indent=1))
+    return res
+
+
+def _sigterm_interrupts():
+    """Make SIGTERM stop the sweep as Ctrl-C does (main thread only); returns the handler it replaced."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)
+
+
+def _stop(executor: str, jobs: dict, res: Outcome, out) -> None:
+    """The sweep was stopped with jobs in flight. Local jobs are this machine's subprocesses: cancel them (a training
+    run resumes from its last epoch's checkpoint next time; a dead worker's claim is taken over). Slurm jobs belong
+    to the cluster: they keep running, and the line says how to stop them."""
+    if executor == "local":
+        for job, _ in jobs.values():
+            job.cancel()
+        deadline = time.time() + 30
+        while time.time() < deadline and not all(job.done() for job, _ in jobs.values()):
+            time.sleep(0.2)
+        for job, e in jobs.values():
+            res.interrupted.append((e, f"cancelled (local job {job.job_id}); the next sweep resumes it"))
+    else:
+        for job, e in jobs.values():
+            res.interrupted.append((e, f"still queued or running on the cluster as job {job.job_id} "
+                                       f"(scancel {job.job_id} to stop it)"))
+    print(f"sweep interrupted: {len(jobs)} job(s) in flight "
+          f"{'cancelled' if executor == 'local' else 'left to the cluster'}", file=out, flush=True)
+
+
+def _loop(plan, ctx, executor, device, partition, threads, poll_s, log_folder, slurm_extra, out, cap, res, todo,
+          missing, state, jobs) -> None:
+    """Submit what is ready, collect what is done, until nothing is left (``jobs`` holds what is in flight)."""
+    data_root = str(ctx.data_root) if ctx.data_root else None
     while todo or jobs:
         for e in list(todo):
             deps = [d for d in e.deps if d in missing]
@@ -181,12 +242,6 @@ def sweep(plan: Plan, ctx: Context, executor: str = "local", workers: int | None
                 print(f"  failed    {e.kind} {e.key}: {why}", file=out, flush=True)
         if todo or jobs:
             time.sleep(poll_s)
-    res.wall_s = time.perf_counter() - t0
-    (log_folder / "summary.json").write_text(json.dumps({
-        "finished": [e.key for e, _ in res.finished], "failed": {e.key: w for e, w in res.failed},
-        "pending": {e.key: w for e, w in res.pending}, "cached": [e.key for e in res.cached],
-        "wall_s": round(res.wall_s, 2)}, indent=1))
-    return res
 
 
 __all__ = ["sweep", "execute", "Outcome", "EXECUTORS", "cause", "make_executor", "configured", "SweepError"]

@@ -266,3 +266,47 @@ def test_heartbeat_keeps_a_claim_fresh(tmp_path, monkeypatch):
     time.sleep(0.3)
     assert claims.read(path)["age_s"] < 5
     claim.release()
+
+
+_SWEEPER = """
+import pickle, sys
+from pathlib import Path
+from kdnb.plan import plan_of
+from kdnb.runs import Context
+from kdnb.sweep import sweep
+cfg = pickle.loads(Path(sys.argv[1]).read_bytes())
+ctx = Context.make("cpu", cache_root=sys.argv[2], progress=False)
+out = sweep(plan_of({"x": [cfg]}, ctx), ctx, "local", workers=1, device="cpu", threads=1, poll_s=0.1)
+print(out.summary())
+"""
+
+
+def test_stopping_a_local_sweep_cancels_its_jobs(tmp_path):
+    """SIGTERM (or Ctrl-C) to ``python -m kdnb sweep --executor local`` must not leave its jobs training on (the next
+    sweep takes the dead job's claim over: test_a_worker_killed_mid_run_leaves_a_claim_the_next_sweep_takes_over)."""
+    cfg = TeacherRun("digits", "lenet5", Schedule(epochs=400, batch_size=64, lr=0.05, augment="none"))
+    cache = tmp_path / "runs"
+    ctx = Context.make("cpu", cache_root=cache, progress=False)
+    (tmp_path / "cfg.pkl").write_bytes(pickle.dumps(cfg))
+    proc = subprocess.Popen([sys.executable, "-c", _SWEEPER, str(tmp_path / "cfg.pkl"), str(cache)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    path = claim_path(cfg, ctx)
+    deadline = time.time() + 120
+    while not path.exists():  # the job has started its run
+        assert time.time() < deadline and proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    worker = claims.read(path)["pid"]
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=90)
+    assert "sweep (interrupted)" in out and "cancelled (local job" in out, (out, err)
+    for _ in range(100):  # the job's process is gone, its run unfinished
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"the job's process {worker} still runs after the sweep stopped")
+    assert lookup(cfg, ctx) is None
+    summary = json.loads(next((cache / "sweeps").rglob("summary.json")).read_text())
+    assert list(summary["interrupted"]) == [config_key(cfg)]
