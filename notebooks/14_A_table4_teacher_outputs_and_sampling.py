@@ -110,11 +110,26 @@ save_figure(fig, "A_table4", P.scale, P.stamp())
 plt.show()
 
 # %% [markdown]
+# ## Seeds behind the check
+#
+# The two 20K subsets without mixup once per seed of `kdnb.recipes.rows.claim_seeds` (three at `lab`, teacher,
+# subsets and student seeded together; one at `smoke`), as mean ± std over seeds.
+
+# %%
+from kdnb.recipes.paper_a import run_table4_seeds
+from kdnb.recipes.rows import claim_seeds, gap, spread
+seed_runs, _ = run_table4_seeds(P.scale, P.ctx, seed=P.seed)
+t4_spread = spread(seed_runs, ["distillation_dataset", "experiment"])
+save_table(t4_spread, "A_table4_seeds", P.scale)
+t4_spread.round(2)
+
+# %% [markdown]
 # ## Check
 #
 # At every scale the subsets are what Table 4 says: same size, the balanced one uniform over the teacher's predicted
 # classes (relative entropy ≥ 0.99), the long-tail one clearly less uniform. At `lab`/`paper` the balanced student is
-# at least as good as the long-tail one, within 1 point (the paper's gap is 1.3 without mixup).
+# at least as good as the long-tail one on the mean over seeds, within 1 point or two standard errors of the
+# difference, whichever is wider (the paper's gap is 1.3 without mixup).
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -123,6 +138,10 @@ for d, g in table.dropna(subset=["accuracy"]).groupby("distillation_dataset"):
     assert a.loc["20K Balanced Examples", "images"] == a.loc["20K Long Tail Examples", "images"]
     assert a.loc["20K Balanced Examples", "relative_entropy"] >= 0.99, a.relative_entropy
     assert a.loc["20K Long Tail Examples", "relative_entropy"] < a.loc["20K Balanced Examples", "relative_entropy"] - 0.02
-    if P.scale != "smoke":
-        assert a.loc["20K Balanced Examples", "accuracy"] > a.loc["20K Long Tail Examples", "accuracy"] - 1, a.accuracy
 print("balanced and long-tail subsets have equal size; only the balanced one samples every class equally")
+if P.scale != "smoke":
+    for d, g in t4_spread.groupby("distillation_dataset"):
+        assert g["seeds"].min() >= len(claim_seeds(P.scale)), g
+        diff, two_se = gap(g, {"experiment": "20K Balanced Examples"}, {"experiment": "20K Long Tail Examples"})
+        print(f"{d}: balanced − long tail {diff:+.2f} over {int(g['seeds'].min())} seeds (2 s.e. {two_se:.2f})")
+        assert diff > -max(1, two_se), (d, diff, two_se)

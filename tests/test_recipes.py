@@ -285,3 +285,40 @@ def test_chance_flag_reaches_paper_tables_and_summaries(monkeypatch, ctx):
     assert summary["at_chance"].tolist() == summary["balanced"].tolist()
     assert summary.loc[summary["balanced"], "status"].str.contains("at chance").all()
     assert not summary.loc[~summary["balanced"], "status"].str.contains("at chance").any()
+
+
+# ------------------------------------------------------------------------------------------------ seeds and spread
+
+
+def test_claim_seeds_rows_spread_and_gap_by_hand():
+    assert R.claim_seeds("lab", 4) == (4, 5, 6) and R.claim_seeds("smoke", 4) == (4,)
+    with pytest.raises(ValueError, match="scale must be one of"):
+        R.claim_seeds("huge")
+    rows = R.over_seeds(lambda s: [R.Row({"set": "a"}, ("cfg", s)), R.Row({"set": "b"}, ("cfg", s))], (0, 1, 2),
+                        keep=lambda r: r.labels["set"] == "a")
+    assert [(r.labels, r.config, r.name) for r in rows] == [({"set": "a", "seed": s}, ("cfg", s), (("a",), s))
+                                                            for s in (0, 1, 2)]
+    import pandas as pd
+    t = pd.DataFrame({"set": ["a"] * 3 + ["b"] * 3, "accuracy": [10.0, 12.0, 14.0, 1.0, 2.0, float("nan")]})
+    sp = R.spread(t, ["set"])
+    assert sp.to_dict("list") == {"set": ["a", "b"], "mean": [12.0, 1.5], "std": [2.0, pytest.approx(0.5 ** 0.5)],
+                                  "seeds": [3, 2]}  # the NaN run is no seed
+    diff, two_se = R.gap(sp, {"set": "a"}, {"set": "b"})
+    assert diff == 10.5 and two_se == pytest.approx(2 * (4 / 3 + 0.5 / 2) ** 0.5)
+    one = R.spread(t[t.index.isin([0, 3])], ["set"])
+    assert R.gap(one, {"set": "a"}, {"set": "b"}) == (9.0, 0.0)  # one seed each: no spread to judge by
+    with pytest.raises(KeyError, match="0 rows"):
+        R.gap(sp, {"set": "c"}, {"set": "a"})
+
+
+@pytest.mark.parametrize("scale", ["smoke", "lab"])
+def test_claim_seed_rows_are_the_tables_rows_for_the_notebooks_seed(scale):
+    """Notebook 11/14/15's seed rows of the notebook's own seed are its table's rows (cache hits), the others new."""
+    for table, seeds in ((A.table1_rows, A.table1_seed_rows), (A.table4_rows, A.table4_seed_rows),
+                         (A.table5_rows, A.table5_seed_rows)):
+        base = {r.config for r in table(scale, 0)}
+        rows = seeds(scale, 0)
+        assert {r.labels["seed"] for r in rows} == set(R.claim_seeds(scale))
+        assert {r.config for r in rows if r.labels["seed"] == 0} <= base
+        assert all(r.config not in base for r in rows if r.labels["seed"] != 0)
+        assert len({r.config for r in rows}) == len(rows)

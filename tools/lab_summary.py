@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from kdnb.recipes.rows import the_row
+
 REPO = Path(__file__).resolve().parent.parent
 BEGIN = "<!-- lab-summary:begin (tools/lab_summary.py writes this section from figures/lab/*.csv) -->"
 END = "<!-- lab-summary:end -->"
@@ -35,12 +37,10 @@ def _csv(folder: Path, name: str, notebook: str) -> pd.DataFrame:
 
 
 def _one(df: pd.DataFrame, **where) -> pd.Series:
-    sel = df
-    for k, v in where.items():
-        sel = sel[sel[k] == v]
-    if len(sel) != 1:
-        raise Missing(f"expected one row with {where}, found {len(sel)}")
-    return sel.iloc[0]
+    try:
+        return the_row(df, where)
+    except KeyError as e:
+        raise Missing(e.args[0]) from None
 
 
 def _lines(*parts) -> list[str]:

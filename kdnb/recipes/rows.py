@@ -6,7 +6,10 @@ config that produces it, and a note (what stands in for what) — and :func:`run
 * every row stays: a dataset not on disk gives status ``missing: <how to get it>``, never a gap;
 * a row whose model ended at chance says so: column ``at_chance`` and ``at chance`` in its status (the run's own
   record, e.g. a student, or ``teacher at chance`` when a run it depends on is — ``metrics["at_chance"]``);
-* :func:`configs_of` lists the configs of rows without running anything (for planners and resolution tests).
+* :func:`configs_of` lists the configs of rows without running anything (for planners and resolution tests);
+* :func:`over_seeds` repeats rows over the seeds behind a headline claim (``CLAIM_SEEDS``), :func:`spread` gives
+  their mean ± std and :func:`gap` the difference of two means with two standard errors of it, the margin a claim
+  on means is asserted with.
 """
 from __future__ import annotations
 
@@ -78,4 +81,53 @@ def configs_of(*row_lists: Iterable[Row]) -> list:
     return list(dict.fromkeys(r.config for rows in row_lists for r in rows if r.config is not None))
 
 
-__all__ = ["Row", "run_rows", "configs_of", "at_chance_status"]
+# ------------------------------------------------------------------------------------------------ seeds and spread
+
+# Seeds behind each notebook's headline claim (issue #12): three at lab, where one seed hid a ±5-point spread; one at
+# smoke, whose checks hold for every seed and thread count on their own; one at paper, the papers' own protocol
+# (their tables report one run), so GPU hours are not tripled.
+CLAIM_SEEDS = {"smoke": 1, "lab": 3, "paper": 1}
+
+
+def claim_seeds(scale: str, seed: int = 0) -> tuple[int, ...]:
+    """The seeds a claim at ``scale`` rests on: ``seed``, ``seed + 1``, … (``CLAIM_SEEDS[scale]`` of them)."""
+    if scale not in CLAIM_SEEDS:
+        raise ValueError(f"scale must be one of {tuple(CLAIM_SEEDS)}, got {scale!r}")
+    return tuple(range(seed, seed + CLAIM_SEEDS[scale]))
+
+
+def over_seeds(rows_of: Callable[[int], list[Row]], seeds: Iterable[int],
+               keep: Callable[[Row], bool] | None = None) -> list[Row]:
+    """The rows ``rows_of(s)`` declares for each seed ``s`` (those ``keep`` accepts), each with a ``seed`` label and
+    named ``(row name, s)``. The rows of the notebook's own seed are its table's rows: their runs are cache hits."""
+    return [Row({**r.labels, "seed": s}, r.config, r.note, key=(r.name, s))
+            for s in seeds for r in rows_of(s) if keep is None or keep(r)]
+
+
+def spread(table: pd.DataFrame, by: list[str], value: str = "accuracy") -> pd.DataFrame:
+    """Mean, std (ddof 1; NaN for one seed) and number of seeds of ``value`` per ``by`` group, over the runs that
+    produced a value (a missing or failed run is not counted as a seed)."""
+    ok = table[table[value].notna()]
+    return ok.groupby(by, sort=False)[value].agg(mean="mean", std="std", seeds="count").reset_index()
+
+
+def the_row(table: pd.DataFrame, labels: dict) -> pd.Series:
+    """The one row of ``table`` whose columns equal ``labels``; KeyError naming them when none or several match."""
+    m = table
+    for k, v in labels.items():
+        m = m[m[k] == v]
+    if len(m) != 1:
+        raise KeyError(f"{labels}: {len(m)} rows match, expected 1")
+    return m.iloc[0]
+
+
+def gap(spread_table: pd.DataFrame, a: dict, b: dict) -> tuple[float, float]:
+    """``mean(a) − mean(b)`` for the rows of ``spread_table`` matching the labels ``a`` and ``b``, and two standard
+    errors of that difference (0 when a side has a single seed: no spread to judge it by)."""
+    ra, rb = the_row(spread_table, a), the_row(spread_table, b)
+    var = sum((r["std"] ** 2 / r["seeds"]) for r in (ra, rb) if r["seeds"] > 1)
+    return float(ra["mean"] - rb["mean"]), float(2 * var ** 0.5)
+
+
+__all__ = ["Row", "run_rows", "configs_of", "at_chance_status", "CLAIM_SEEDS", "claim_seeds", "over_seeds", "spread",
+           "the_row", "gap"]
