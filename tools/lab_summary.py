@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from kdnb import paper
 from kdnb.recipes.rows import the_row
 
 REPO = Path(__file__).resolve().parent.parent
@@ -143,7 +144,47 @@ def paper_a(folder: Path) -> list[str]:
                 f"(paper 92.89%), on noise {_pm(no['mean'], no['std'], int(no['seeds']))}. The teacher maps "
                 f"{int(frames['n']):,} shader frames to {int(frames['classes reached'])} of its 10 classes."]
 
-    return _lines(table3, fig2)
+    def table1():
+        sp = _csv(folder, "A_table1_seeds", "11")
+        q = paper.quoted("A_table1")
+        rng = {d: (q.loc[q["distillation_dataset"] == d, "accuracy"].min(),
+                   q.loc[q["distillation_dataset"] == d, "accuracy"].max()) for d in ("OpenGL", "Noise")}
+        out = []
+        for (t, st), g in sp.groupby(["teacher_dataset", "student"], sort=False):
+            g = g.set_index("distillation_dataset")
+            cells = ", ".join(f"{'its own data' if d == t else d} {_pm(g.loc[d, 'mean'], g.loc[d, 'std'], int(g.loc[d, 'seeds']))}"
+                              for d in (t, "OpenGL", "Noise"))
+            out.append(f"- **Paper A, Table 1 ({t} teacher → {st}):** students distilled on {cells} "
+                       f"(paper, over its teachers and students: OpenGL {rng['OpenGL'][0]:.0f}–{rng['OpenGL'][1]:.0f}%, "
+                       f"noise {rng['Noise'][0]:.0f}–{rng['Noise'][1]:.0f}%).")
+        return out
+
+    def table4():
+        sp = _csv(folder, "A_table4_seeds", "14")
+        q = paper.quoted("A_table4").set_index(["experiment", "distillation_dataset"])["accuracy"]
+        qb, ql = (q.xs(e, level="experiment") for e in ("20K Balanced Examples", "20K Long Tail Examples"))
+        parts = []
+        for d, g in sp.groupby("distillation_dataset", sort=False):
+            g = g.set_index("experiment")
+            b, lt = g.loc["20K Balanced Examples"], g.loc["20K Long Tail Examples"]
+            parts.append(f"{d}: balanced {_pm(b['mean'], b['std'], int(b['seeds']))}, long tail "
+                         f"{_pm(lt['mean'], lt['std'], int(lt['seeds']))}")
+        gaps = ", ".join(f"{d} {qb[d] - ql[d]:+.2f}" for d in qb.index if d in ql.index)
+        return ["- **Paper A, Table 4 (20K subsets without mixup, MNIST teacher):** " + "; ".join(parts)
+                + f" (the paper's balanced − long tail: {gaps})."]
+
+    def table5():
+        sp = _csv(folder, "A_table5_seeds", "15")
+        out = []
+        for d, g in sp.groupby("distillation_dataset", sort=False):
+            best = g.loc[g["mean"].idxmax()]
+            none = g[(g["augmentation"] == "none") & ~g["mixup"].astype(bool)].iloc[0]
+            out.append(f"{d}: none {_pm(none['mean'], none['std'], int(none['seeds']))}, best "
+                       f"{best['augmentation']}{' + mixup' if best['mixup'] else ''} "
+                       f"{_pm(best['mean'], best['std'], int(best['seeds']))}")
+        return ["- **Paper A, Table 5 (augmentation × mixup, MNIST teacher):** " + "; ".join(out) + "."]
+
+    return _lines(table1, table3, table4, table5, fig2)
 
 
 def paper_c(folder: Path) -> list[str]:
