@@ -42,8 +42,8 @@ RATES: dict[tuple[str, str, str], tuple[float, str]] = {
     ("h200", "small", "infer"): (49_584, "assumed: charged the ResNet-50 forward rate (not measured)"),
     ("cpu", "small", "train"): (1_603, "measured: KD step LeNet-5→LeNet-5-half, one thread of a 2-core CPU "
                                        "(README, benchmarks/kd_throughput.py)"),
-    ("cpu", "small", "infer"): (4_809, "assumed: 3× the measured CPU training rate (a forward is about a third "
-                                       "of a forward + backward)"),
+    ("cpu", "small", "infer"): (23_980, "measured: LeNet-5 forward at INFER_BATCH 256, one thread of a 2-core CPU "
+                                        "(benchmarks/results_cpu_infer_throughput.txt)"),
 }
 DEVICES = ("h200", "cpu")
 SMALL = frozenset({"lenet5", "lenet5_half", "toy2d"})  # everything else is a 'convnet' (ResNets, WRN, ...)
