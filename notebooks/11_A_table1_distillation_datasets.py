@@ -102,7 +102,7 @@ plt.show()
 
 # %%
 from kdnb.recipes.paper_a import run_table1_seeds
-from kdnb.recipes.rows import claim_seeds, gap, spread
+from kdnb.recipes.rows import claim_seeds, gap, spread, the_row
 seed_runs, _ = run_table1_seeds(P.scale, P.ctx, seed=P.seed)
 t1_spread = spread(seed_runs, ["teacher_dataset", "student", "distillation_dataset"])
 save_table(t1_spread, "A_table1_seeds", P.scale)
@@ -125,7 +125,7 @@ for (t, st), g in t1_spread.groupby(["teacher_dataset", "student"]):
     orig, orig_se = gap(g, {"distillation_dataset": t}, {"distillation_dataset": "Noise"})
     gl, gl_se = gap(g, {"distillation_dataset": "OpenGL"}, {"distillation_dataset": "Noise"})
     assert orig > max(20, orig_se), (t, st, orig, orig_se)
-    own = float(g.loc[g["distillation_dataset"] == t, "mean"].iloc[0])
+    own = float(the_row(g, {"distillation_dataset": t})["mean"])
     holds = gl > max(5 if P.scale == "smoke" else 10, gl_se)
     if P.scale == "smoke" or own >= 80:
         assert holds, (t, st, gl, gl_se)
