@@ -12,6 +12,10 @@ jobs from making the same run. The sweep waits for its jobs and prints what fini
 the error's last line, and where the job's log is), and what is pending (held by another worker, or blocked by a
 failed dependency). Rerunning the same command submits only what is still missing or failed.
 
+Ready runs go in order of their critical path (:func:`critical_path`): the run whose own estimate plus the longest
+chain of runs waiting on it is largest goes first, so a few workers do not end with one of them alone on a long
+run that could have started hours earlier (longest-processing-time-first list scheduling).
+
 Ctrl-C (or SIGTERM) stops the sweep: its local jobs are cancelled (the next sweep resumes them from their
 checkpoints); Slurm jobs are left to the cluster and listed with their job ids.
 """
@@ -140,7 +144,8 @@ def sweep(plan: Plan, ctx: Context, executor: str = "local", workers: int | None
     make_executor(executor, log_folder, partition, slurm_extra)  # fails here, in one line, where it cannot run
     cap = workers or (1 if executor == "local" else 10**9)
     res = Outcome(cached=[e for e in plan.entries if e.cached])
-    todo = [e for e in plan.entries if not e.cached]
+    length = critical_path(plan, "cpu" if device == "cpu" else "h200")
+    todo = sorted((e for e in plan.entries if not e.cached), key=lambda e: -length[e.key])  # stable: ties keep plan order
     missing = {e.key for e in todo}
     state: dict[str, str] = {}  # key → 'running' | 'done' | 'failed' | 'blocked'
     jobs: dict[str, tuple[object, Entry]] = {}
@@ -161,6 +166,24 @@ def sweep(plan: Plan, ctx: Context, executor: str = "local", workers: int | None
         "pending": {e.key: w for e, w in res.pending}, "cached": [e.key for e in res.cached],
         "interrupted": {e.key: w for e, w in res.interrupted}, "wall_s": round(res.wall_s, 2)}, indent=1))
     return res
+
+
+def critical_path(plan: Plan, device: str = "h200") -> dict[str, float]:
+    """Each run's key → its estimated seconds on ``device`` plus those of the longest chain of runs that wait on it.
+
+    Runs without an estimate (:meth:`kdnb.plan.Entry.seconds` is None: a model family with no rate) count 0 of
+    their own; cached runs count 0 (nothing is left to make).
+    """
+    waiting: dict[str, list[str]] = {e.key: [] for e in plan.entries}
+    for e in plan.entries:
+        for d in e.deps:
+            if d in waiting:
+                waiting[d].append(e.key)
+    length: dict[str, float] = {}
+    for e in reversed(plan.entries):  # the plan lists dependencies first, so whatever waits on e is already costed
+        own = 0.0 if e.cached else (e.seconds(device) or 0.0)
+        length[e.key] = own + max((length[k] for k in waiting[e.key]), default=0.0)
+    return length
 
 
 def _sigterm_interrupts():
@@ -244,4 +267,4 @@ def _loop(plan, ctx, executor, device, partition, threads, poll_s, log_folder, s
             time.sleep(poll_s)
 
 
-__all__ = ["sweep", "execute", "Outcome", "EXECUTORS", "cause", "make_executor", "configured", "SweepError"]
+__all__ = ["sweep", "critical_path", "execute", "Outcome", "EXECUTORS", "cause", "make_executor", "configured", "SweepError"]

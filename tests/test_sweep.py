@@ -2,6 +2,7 @@
 records as a sequential run; two processes on one config make one record; a killed worker's claim is taken over."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import pickle
@@ -14,14 +15,13 @@ import time
 from pathlib import Path
 
 import pytest
-import torch
 
 from kdnb import claims
 from kdnb.engine import Schedule
 from kdnb.methods import KDRun, TeacherRun, Transfer
 from kdnb.plan import closure, format_plan, make_plan, notebook_configs, plan_of, recipe_modules, resources
 from kdnb.runs import Context, RunPending, claim_path, config_key, lookup, run
-from kdnb.sweep import _parameters, sweep
+from kdnb.sweep import critical_path, sweep
 
 REPO = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE", "PYTHONPATH": str(REPO)}
@@ -125,6 +125,23 @@ def test_local_sweep_with_two_workers_makes_the_same_records_as_a_sequential_run
     assert not _debris(tmp_path / "par")
     again = sweep(plan_of({"small": small()}, par, "smoke"), par, "local", workers=2, device="cpu", poll_s=0.2)
     assert not again.finished and len(again.cached) == 3  # a rerun submits nothing that is cached
+
+
+def test_ready_runs_go_longest_chain_first(tmp_path):
+    ctx = Context.make("cpu", cache_root=tmp_path / "runs", progress=False)
+    long_teacher = TeacherRun("digits", "lenet5", Schedule(epochs=8, batch_size=64, lr=0.05, augment="none"))
+    plan = plan_of({"small": small(), "long": [long_teacher]}, ctx, "smoke")
+    t, kd_digits, kd_noise, lt = (plan.entry(config_key(c)) for c in [*small(), long_teacher])
+    length = critical_path(plan, "cpu")
+    assert length[kd_noise.key] == pytest.approx(kd_noise.seconds("cpu"))
+    assert length[t.key] == pytest.approx(t.seconds("cpu") + max(kd_digits.seconds("cpu"), kd_noise.seconds("cpu")))
+    assert length[lt.key] == pytest.approx(lt.seconds("cpu")) and length[lt.key] > length[t.key]  # 8 epochs > 2 + 2
+    assert [e.key for e in plan.entries].index(lt.key) == 3  # the plan lists it last; plan order alone would start it last
+    out = io.StringIO()
+    res = sweep(plan, ctx, "local", workers=1, device="cpu", threads=1, poll_s=0.2, out=out)
+    assert len(res.finished) == 4, res.summary()
+    started = re.findall(r"submitted \w+ (\w+)", out.getvalue())
+    assert started[0] == lt.key and started[1] == t.key, out.getvalue()
 
 
 def test_a_failed_job_gets_one_line_and_its_dependents_stay_pending(tmp_path):
