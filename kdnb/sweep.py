@@ -159,7 +159,8 @@ def sweep(plan: Plan, ctx: Context, executor: str = "local", workers: int | None
         _stop(executor, jobs, res, out)
     finally:
         if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+            signal.signal(signal.SIGTERM, previous[0])
+            signal.signal(signal.SIGINT, previous[1])
     res.wall_s = time.perf_counter() - t0
     (log_folder / "summary.json").write_text(json.dumps({
         "finished": [e.key for e, _ in res.finished], "failed": {e.key: w for e, w in res.failed},
@@ -187,14 +188,23 @@ def critical_path(plan: Plan, device: str = "h200") -> dict[str, float]:
 
 
 def _sigterm_interrupts():
-    """Make SIGTERM stop the sweep as Ctrl-C does (main thread only); returns the handler it replaced."""
+    """Make SIGTERM stop the sweep as Ctrl-C does (main thread only); returns the handlers it replaced.
+
+    A sweep started in the background of a script (``nohup python -m kdnb sweep … &``) inherits SIGINT ignored, and
+    so would every job controller it starts: submitit cancels a local job with SIGINT, which those would ignore,
+    training on after the sweep stopped. A SIGINT handler here is reset to the default in each child, so both
+    Ctrl-C and the cancel work again.
+    """
     if threading.current_thread() is not threading.main_thread():
         return None
 
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 
-    return signal.signal(signal.SIGTERM, interrupt)
+    before_int = signal.getsignal(signal.SIGINT)
+    if before_int is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    return signal.signal(signal.SIGTERM, interrupt), before_int
 
 
 def _stop(executor: str, jobs: dict, res: Outcome, out) -> None:

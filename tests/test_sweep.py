@@ -298,15 +298,18 @@ print(out.summary())
 """
 
 
-def test_stopping_a_local_sweep_cancels_its_jobs(tmp_path):
+@pytest.mark.parametrize("sigint", ["default", "ignored"])
+def test_stopping_a_local_sweep_cancels_its_jobs(tmp_path, sigint):
     """SIGTERM (or Ctrl-C) to ``python -m kdnb sweep --executor local`` must not leave its jobs training on (the next
-    sweep takes the dead job's claim over: test_a_worker_killed_mid_run_leaves_a_claim_the_next_sweep_takes_over)."""
+    sweep takes the dead job's claim over: test_a_worker_killed_mid_run_leaves_a_claim_the_next_sweep_takes_over),
+    also when it was started as ``nohup … &`` from a script, which starts it with SIGINT ignored."""
     cfg = TeacherRun("digits", "lenet5", Schedule(epochs=400, batch_size=64, lr=0.05, augment="none"))
     cache = tmp_path / "runs"
     ctx = Context.make("cpu", cache_root=cache, progress=False)
     (tmp_path / "cfg.pkl").write_bytes(pickle.dumps(cfg))
     proc = subprocess.Popen([sys.executable, "-c", _SWEEPER, str(tmp_path / "cfg.pkl"), str(cache)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+                            preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if sigint == "ignored" else None)
     path = claim_path(cfg, ctx)
     deadline = time.time() + 120
     while not path.exists():  # the job has started its run
