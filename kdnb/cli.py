@@ -97,6 +97,9 @@ def main(argv=None) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     for name in ("papermill", "nbclient", "traitlets"):  # their tracebacks would bury the one line below
         logging.getLogger(name).setLevel(logging.CRITICAL)
+    # The kernels inherit bootstrap's MPLBACKEND=Agg (right for scripts and tests), under which plt.show() draws
+    # nothing and the executed copies would hold no figure; Jupyter's inline backend embeds each one as a PNG.
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     rows, notes = [], []
     for nb in nbs:
         out, stamp = out_dir / nb.name, out_dir / f".{nb.stem}.done"
