@@ -119,8 +119,13 @@ def configured(kind: str, entry: Entry, device: str, deps: list[str], folder: Pa
     return ex
 
 
+def _rates(device: str) -> str:
+    """The plan's rate table for a sweep's ``--device``: the CPU's when told cpu, else the GPU's (auto, cuda)."""
+    return "cpu" if device == "cpu" else "h200"
+
+
 def _parameters(kind: str, entry: Entry, device: str, deps: list[str]) -> dict:
-    res = resources(entry, "cpu" if device == "cpu" else "h200")
+    res = resources(entry, _rates(device))
     p = {"timeout_min": res["timeout_min"], "name": f"kdnb-{entry.kind}-{entry.key}"}
     if kind == "slurm":
         p.update(gpus_per_node=res["gpus"], cpus_per_task=res["cpus"], mem_gb=res["mem_gb"], nodes=1,
@@ -144,7 +149,7 @@ def sweep(plan: Plan, ctx: Context, executor: str = "local", workers: int | None
     make_executor(executor, log_folder, partition, slurm_extra)  # fails here, in one line, where it cannot run
     cap = workers or (1 if executor == "local" else 10**9)
     res = Outcome(cached=[e for e in plan.entries if e.cached])
-    length = critical_path(plan, "cpu" if device == "cpu" else "h200")
+    length = critical_path(plan, _rates(device))
     todo = sorted((e for e in plan.entries if not e.cached), key=lambda e: -length[e.key])  # stable: ties keep plan order
     missing = {e.key for e in todo}
     state: dict[str, str] = {}  # key → 'running' | 'done' | 'failed' | 'blocked'

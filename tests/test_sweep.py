@@ -309,7 +309,8 @@ def test_stopping_a_local_sweep_cancels_its_jobs(tmp_path, sigint):
     (tmp_path / "cfg.pkl").write_bytes(pickle.dumps(cfg))
     proc = subprocess.Popen([sys.executable, "-c", _SWEEPER, str(tmp_path / "cfg.pkl"), str(cache)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
-                            preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if sigint == "ignored" else None)
+                            preexec_fn=lambda: signal.signal(signal.SIGINT,  # explicit: pytest itself may run under nohup
+                                                             signal.SIG_IGN if sigint == "ignored" else signal.SIG_DFL))
     path = claim_path(cfg, ctx)
     deadline = time.time() + 120
     while not path.exists():  # the job has started its run
